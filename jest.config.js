@@ -1,0 +1,12 @@
+/** Tests run on the TypeScript sources through swc, as ES modules. */
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test', '<rootDir>/channels', '<rootDir>/solver', '<rootDir>/environments', '<rootDir>/cli', '<rootDir>/build', '<rootDir>/recipes'],
+  testMatch: ['**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+  },
+  testTimeout: 60000,
+};
