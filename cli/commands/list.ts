@@ -1,0 +1,63 @@
+/** `taipan list`: the packages in an environment, as conda lists them. */
+import type { Command } from 'commander';
+import { TaipanError } from '../../channels/model/errors.js';
+import { isEnvironment, readPrefixRecords } from '../../environments/prefix/prefix-record.js';
+import { resolvePrefix, type PrefixOptions } from '../context.js';
+import { channelName } from '../report-plan.js';
+import type { Output } from '../output.js';
+
+interface ListOptions extends PrefixOptions {
+  json?: boolean;
+  explicit?: boolean;
+  md5?: boolean;
+}
+
+export function registerListCommand(program: Command, output: Output): void {
+  program
+    .command('list')
+    .description('list the packages installed in an environment')
+    .argument('[regex]', 'only packages whose name matches this regular expression')
+    .option('-p, --prefix <path>', 'the environment folder')
+    .option('-n, --name <name>', 'the environment name')
+    .option('--json', 'print JSON')
+    .option('--explicit', 'print an @EXPLICIT file (URLs of the installed archives)')
+    .option('--md5', 'with --explicit: add each archive\'s md5')
+    .action(async (regex: string | undefined, options: ListOptions) => {
+      const prefix = resolvePrefix(options);
+      if (!(await isEnvironment(prefix))) {
+        throw new TaipanError('PREFIX_NOT_FOUND', `'${prefix}' is not an environment (it has no conda-meta folder)`);
+      }
+      let filter: RegExp | undefined;
+      try {
+        filter = regex ? new RegExp(regex) : undefined;
+      } catch (error) {
+        throw new TaipanError('INVALID_ARGUMENT', `invalid regular expression '${regex}'`, { cause: error });
+      }
+      const records = (await readPrefixRecords(prefix)).filter((r) => !filter || filter.test(r.name));
+      if (options.json) {
+        output.json(
+          records.map((r) => ({
+            name: r.name,
+            version: r.version,
+            build_string: r.build,
+            build_number: r.build_number,
+            channel: channelName(r),
+            platform: r.subdir,
+            dist_name: `${r.name}-${r.version}-${r.build}`,
+            base_url: r.channel.replace(/\/[^/]+$/, ''),
+          })),
+        );
+        return;
+      }
+      if (options.explicit) {
+        const lines = ['# This file may be used to create an environment using:', '# $ taipan create --file <this file>', `# platform: ${records[0]?.subdir ?? ''}`, '@EXPLICIT'];
+        for (const r of records) lines.push(options.md5 && r.md5 ? `${r.url}#${r.md5}` : r.url);
+        output.text(`${lines.join('\n')}\n`);
+        return;
+      }
+      const rows = [['# Name', 'Version', 'Build', 'Channel'], ...records.map((r) => [r.name, r.version, r.build, channelName(r)])];
+      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+      output.text(`# packages in environment at ${prefix}:\n#\n`);
+      output.text(`${rows.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`);
+    });
+}

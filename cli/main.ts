@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * The taipan command line. Commands only wire the modules together; a TaipanError is
+ * printed as one short paragraph with its hint, and a stack trace only with --verbose.
+ */
+import { Command } from 'commander';
+import { isTaipanError } from '../channels/model/errors.js';
+import { TOOL_VERSION } from './context.js';
+import { registerInstallCommands } from './commands/install.js';
+import { registerListCommand } from './commands/list.js';
+import { consoleOutput } from './output.js';
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const output = consoleOutput();
+  const program = new Command('taipan')
+    .description('a conda-compatible package and environment manager')
+    .version(TOOL_VERSION, '-V, --version')
+    .option('-v, --verbose', 'show stack traces of errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .hook('preAction', (_root, command) => {
+      output.quiet = Boolean(command.opts().quiet);
+    });
+  registerInstallCommands(program, output);
+  registerListCommand(program, output);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    return reportError(error, argv.includes('-v') || argv.includes('--verbose'), argv.includes('--json'));
+  }
+}
+
+function reportError(error: unknown, verbose: boolean, json: boolean): number {
+  const commanderCode = (error as { code?: string }).code;
+  if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
+    // commander already printed its message (or the help / version text).
+    return (error as { exitCode?: number }).exitCode ?? 1;
+  }
+  if (json) {
+    const body = isTaipanError(error) ? { success: false, error: error.toJSON() } : { success: false, error: { code: 'INTERNAL', message: String(error) } };
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  }
+  if (isTaipanError(error)) {
+    process.stderr.write(`error: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+  process.stderr.write(`error: unexpected failure: ${(error as Error)?.message ?? String(error)}\n`);
+  process.stderr.write(verbose ? `${(error as Error)?.stack ?? ''}\n` : 'hint: run again with --verbose for details, and report it\n');
+  return 2;
+}
+
+main().then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,131 @@
+/**
+ * From a user's request to a transaction plan: load the channels, read the prefix, solve
+ * (before anything is touched), and diff the solution against what is installed.
+ */
+import { readdir } from 'node:fs/promises';
+import type { Channel } from '../channels/model/channel.js';
+import { TaipanError } from '../channels/model/errors.js';
+import { MatchSpec } from '../channels/model/match-spec/index.js';
+import type { RepoDataRecord } from '../channels/model/package-record.js';
+import type { Platform } from '../channels/model/platform.js';
+import { ChannelIndex } from '../channels/repodata/channel-index.js';
+import { solve } from '../solver/index.js';
+import { readRequestedSpecs } from './prefix/history.js';
+import { isEnvironment, readPrefixRecords, type PrefixRecord } from './prefix/prefix-record.js';
+import { planTransaction, type TransactionPlan } from './transaction/plan.js';
+import { detectVirtualPackages } from './virtual-packages.js';
+
+export interface InstallRequest {
+  readonly prefix: string;
+  readonly platform: Platform;
+  readonly channels: readonly Channel[];
+  readonly specs: readonly string[];
+  /** `create` needs a new (or empty) prefix; `install` an existing environment. */
+  readonly mode: 'create' | 'install';
+  readonly noDeps?: boolean;
+  readonly forceReinstall?: boolean;
+}
+
+export interface SolvedRequest {
+  readonly plan: TransactionPlan<PrefixRecord>;
+  /** What the prefix holds once the plan is carried out. */
+  readonly finalRecords: readonly RepoDataRecord[];
+  /** The spec the user wrote, by package name. */
+  readonly requestedSpecs: ReadonlyMap<string, string>;
+}
+
+export async function solveInstall(request: InstallRequest): Promise<SolvedRequest> {
+  const specs = request.specs.map((s) => MatchSpec.parse(s));
+  if (specs.length === 0) {
+    throw new TaipanError('INVALID_ARGUMENT', 'no package specs given', { hint: 'name at least one package, e.g. `taipan create -p ./env zlib`' });
+  }
+  await checkPrefix(request);
+  if (request.channels.length === 0) {
+    throw new TaipanError('INVALID_ARGUMENT', 'no channels given', { hint: 'pass a channel with -c (a folder, a file:// URL or a name)' });
+  }
+  const installed = request.mode === 'install' ? await readPrefixRecords(request.prefix) : [];
+  const index = await ChannelIndex.load(request.channels, request.platform);
+  const requestedNames = new Set(specs.map((s) => s.name));
+  // Specs the user asked for earlier stay in force, as in conda, unless named again now.
+  const earlier = request.mode === 'install' ? (await readRequestedSpecs(request.prefix)).map((s) => MatchSpec.parse(s)) : [];
+  const keptSpecs = earlier.filter((s) => !requestedNames.has(s.name));
+  const result = await solve({
+    specs: [...specs, ...keptSpecs],
+    available: (name) => index.get(name),
+    installed,
+    virtualPackages: detectVirtualPackages(request.platform),
+    noDeps: request.noDeps,
+    channels: request.channels.map((c) => c.name),
+  });
+  // --no-deps only changes the requested names; everything else installed stays.
+  const finalRecords = request.noDeps ? mergeByName(installed, result.records) : result.records;
+  const plan = planTransaction(installed, finalRecords, {
+    forceReinstall: request.forceReinstall ? requestedNames : undefined,
+  });
+  const requestedSpecs = new Map(request.specs.map((text, i) => [specs[i]?.name ?? text, text]));
+  return { plan, finalRecords, requestedSpecs };
+}
+
+function mergeByName(installed: readonly RepoDataRecord[], chosen: readonly RepoDataRecord[]): RepoDataRecord[] {
+  const chosenNames = new Set(chosen.map((r) => r.name));
+  return [...installed.filter((r) => !chosenNames.has(r.name)), ...chosen];
+}
+
+async function checkPrefix(request: InstallRequest): Promise<void> {
+  if (request.mode === 'install') {
+    if (!(await isEnvironment(request.prefix))) {
+      throw new TaipanError('PREFIX_NOT_FOUND', `'${request.prefix}' is not an environment (it has no conda-meta folder)`, {
+        hint: 'create it first with `taipan create -p PREFIX SPEC...`',
+      });
+    }
+    return;
+  }
+  let entries: string[];
+  try {
+    entries = await readdir(request.prefix);
+  } catch {
+    return;
+  }
+  if (entries.length > 0) {
+    throw new TaipanError('PREFIX_EXISTS', `'${request.prefix}' already exists and is not empty`, {
+      hint: (await isEnvironment(request.prefix))
+        ? 'install into it with `taipan install -p PREFIX SPEC...`, or remove it first'
+        : 'choose a new folder for the environment',
+    });
+  }
+}
+
+/**
+ * What `remove` takes out: the installed records the specs name, and every installed
+ * record that depends on one of them (it could not work without it).
+ */
+export async function solveRemove(prefix: string, specTexts: readonly string[]): Promise<SolvedRequest> {
+  if (!(await isEnvironment(prefix))) {
+    throw new TaipanError('PREFIX_NOT_FOUND', `'${prefix}' is not an environment (it has no conda-meta folder)`);
+  }
+  const installed = await readPrefixRecords(prefix);
+  const specs = specTexts.map((s) => MatchSpec.parse(s));
+  const removed = new Set<string>();
+  for (const spec of specs) {
+    const hits = installed.filter((r) => spec.matches(r));
+    if (hits.length === 0) {
+      throw new TaipanError('NOT_INSTALLED', `no installed package matches '${spec.toString()}' in '${prefix}'`, {
+        hint: 'see what is installed with `taipan list -p PREFIX`',
+      });
+    }
+    for (const hit of hits) removed.add(hit.name);
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const record of installed) {
+      if (removed.has(record.name)) continue;
+      if (record.depends.some((d) => removed.has(MatchSpec.parse(d).name))) {
+        removed.add(record.name);
+        grew = true;
+      }
+    }
+  }
+  const finalRecords = installed.filter((r) => !removed.has(r.name));
+  return { plan: planTransaction(installed, finalRecords), finalRecords, requestedSpecs: new Map() };
+}

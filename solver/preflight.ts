@@ -1,0 +1,126 @@
+/**
+ * Checks that need no SAT call: does every requested name exist, and does any of its
+ * records match the requested version/build? These answer with PACKAGE_NOT_FOUND, which
+ * tells "typo, missing channel or missing version" apart from a real conflict (the users'
+ * most common complaint about conda's old UnsatisfiableError).
+ */
+import { channelKey } from './candidates.js';
+import { isVirtualName, type CandidateProvider } from './provider.js';
+import type { RootConstraint } from './roots.js';
+import { SolveError, type SolverTask } from './task.js';
+
+const MAX_LISTED_VERSIONS = 12;
+
+/** Throws a PACKAGE_NOT_FOUND SolveError naming every requested spec with no candidate. */
+export function preflight(provider: CandidateProvider, roots: readonly RootConstraint[], task: SolverTask): void {
+  const problems: string[] = [];
+  const failed: string[] = [];
+  for (const root of roots) {
+    if (root.kind !== 'spec') continue;
+    const name = root.spec.name;
+    const candidates = provider.candidatesOf(name);
+    if (candidates.length === 0) {
+      problems.push(missingName(name, root, provider, task));
+      failed.push(root.text);
+    } else if (provider.matching(root.spec, root.text).length === 0) {
+      const versions = distinctVersions(provider, candidates);
+      const what = isVirtualName(name) ? `the system provides '${name}'` : `available versions of '${name}'`;
+      problems.push(`no record of '${name}' matches ${root.label}; ${what}: ${listVersions(versions)}`);
+      failed.push(root.text);
+    }
+  }
+  if (problems.length === 0) return;
+  const message =
+    problems.length === 1 ? (problems[0] as string) : `some requested packages are not available:\n  - ${problems.join('\n  - ')}`;
+  throw new SolveError('PACKAGE_NOT_FOUND', message, { specs: failed, chains: [] }, hintFor(failed, provider));
+}
+
+function missingName(name: string, root: RootConstraint, provider: CandidateProvider, task: SolverTask): string {
+  if (isVirtualName(name)) {
+    const known = (task.virtualPackages ?? []).map((record) => record.name);
+    return `virtual package '${name}' (needed for ${root.label}) is not available on this system` +
+      (known.length > 0 ? `; it provides ${[...new Set(known)].sort().join(', ')}` : '');
+  }
+  const channels = channelNames(provider, task);
+  let message = `no package named '${name}' in ${channels} (perhaps a typo or a missing channel)`;
+  const similar = similarNames(name, task);
+  if (similar.length > 0) message += `; did you mean ${similar.map((n) => `'${n}'`).join(' or ')}?`;
+  return message;
+}
+
+function hintFor(failed: readonly string[], provider: CandidateProvider): string {
+  const virtual = failed.some((text) => isVirtualName(text));
+  if (virtual) return 'virtual packages describe the system; CONDA_OVERRIDE_* variables (e.g. CONDA_OVERRIDE_CUDA) can declare one';
+  return provider.names.length > 0
+    ? 'check the spelling, the version and the channel list (-c)'
+    : 'check the spelling and the channel list (-c)';
+}
+
+function channelNames(provider: CandidateProvider, task: SolverTask): string {
+  let channels = task.channels !== undefined ? [...task.channels] : [];
+  if (channels.length === 0) {
+    channels = [...new Set(provider.candidates.filter((c) => !c.virtual).map((c) => channelKey(c.record)))];
+  }
+  if (channels.length === 0) return 'the configured channels';
+  return `channel${channels.length > 1 ? 's' : ''} ${channels.map((c) => `'${c}'`).join(', ')}`;
+}
+
+/** Versions newest first, each once. */
+export function distinctVersions(provider: CandidateProvider, ids: readonly number[]): string[] {
+  const versions: string[] = [];
+  const seen = new Set<string>();
+  for (const id of ids) {
+    const version = provider.candidate(id).record.version;
+    if (!seen.has(version)) {
+      seen.add(version);
+      versions.push(version);
+    }
+  }
+  return versions;
+}
+
+/** At most a dozen versions, then how many more there are. */
+export function listVersions(versions: readonly string[]): string {
+  if (versions.length === 0) return '(none)';
+  const shown = versions.slice(0, MAX_LISTED_VERSIONS).join(', ');
+  const more = versions.length - MAX_LISTED_VERSIONS;
+  return more > 0 ? `${shown} (and ${more} older)` : shown;
+}
+
+/**
+ * Close names when the source can be listed (a Map): same name up to `-`/`_`/case, or one
+ * or two edits away. A lookup function cannot be listed, so it gets no suggestions.
+ */
+function similarNames(name: string, task: SolverTask): string[] {
+  if (typeof task.available === 'function') return [];
+  const norm = (s: string): string => s.toLowerCase().replace(/[-_.]/g, '');
+  const target = norm(name);
+  const limit = name.length <= 4 ? 1 : 2;
+  const scored: [number, string][] = [];
+  for (const candidate of task.available.keys()) {
+    if (candidate === name) continue;
+    const distance = norm(candidate) === target ? 0 : editDistance(name, candidate, limit);
+    if (distance <= limit) scored.push([distance, candidate]);
+  }
+  scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
+  return scored.slice(0, 3).map(([, candidate]) => candidate);
+}
+
+/** Levenshtein distance, giving up (returning limit+1) once it exceeds `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      rowMin = Math.min(rowMin, value);
+    }
+    if (rowMin > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[b.length] ?? limit + 1;
+}

@@ -1,0 +1,99 @@
+/**
+ * What a solve is asked (SolverTask) and what it answers (SolveResult), independent of the
+ * backend that does the work. The logic-solver backend and the later resolvo-style CDCL
+ * both implement {@link SolverBackend} over this one contract.
+ */
+import { TaipanError, type TaipanErrorCode } from '../channels/model/errors.js';
+import type { MatchSpec } from '../channels/model/match-spec/index.js';
+import type { PackageRecord, RepoDataRecord } from '../channels/model/package-record.js';
+
+/**
+ * Candidates by package name. Either a ready map or a lookup function, so that a lazy
+ * repodata gateway can load only the names a solve actually reaches. Records must come in
+ * channel-priority order (highest-priority channel first); the order within a channel
+ * does not matter.
+ */
+export type CandidateSource =
+  | ReadonlyMap<string, readonly RepoDataRecord[]>
+  | ((name: string) => readonly RepoDataRecord[]);
+
+/** How channel order weighs against versions; see `orderCandidates` in candidates.ts. */
+export type ChannelPriority = 'strict' | 'flexible' | 'disabled';
+
+export interface SolverTask {
+  /** What the user asks for. Every spec must be satisfied by exactly one record of its name. */
+  readonly specs: readonly MatchSpec[];
+  /** Every candidate record by name, from all channels, in channel-priority order. */
+  readonly available: CandidateSource;
+  /**
+   * Records in the target prefix. They are *favored*: a solve first tries to keep each
+   * installed name at its installed record ("freeze installed", as conda does), and only
+   * changes it when the specs cannot be met otherwise. They do not force anything to stay:
+   * a name nobody depends on is not part of the result, so the caller must pass specs
+   * (e.g. from the prefix history) for what the user wants kept. An installed record that
+   * no channel offers any more is still a candidate for its name.
+   */
+  readonly installed?: readonly RepoDataRecord[];
+  /** Like `installed` (soft preference) but tried before it, e.g. records of a lock file. */
+  readonly locked?: readonly RepoDataRecord[];
+  /**
+   * Hard constraints: if a package of the spec's name is in the result it must match.
+   * A pin never pulls a package in by itself (as conda's `pinned` file).
+   */
+  readonly pinned?: readonly MatchSpec[];
+  /**
+   * The system's virtual packages (`__glibc`, `__unix`, `__cuda` ...). Names starting with
+   * `__` are satisfied from these only, never from channels. They are not part of the
+   * result: nothing is installed for them.
+   */
+  readonly virtualPackages?: readonly PackageRecord[];
+  /** `--no-deps`: choose records for the requested names only and ignore their `depends`. */
+  readonly noDeps?: boolean;
+  /** Default `strict`, as rattler and pixi (conda-forge's recommendation). */
+  readonly channelPriority?: ChannelPriority;
+  /** Channel names, only used to word "package not found" messages. */
+  readonly channels?: readonly string[];
+  /** Aborts a long solve (checked between SAT calls). */
+  readonly signal?: AbortSignal;
+}
+
+export interface SolveResult {
+  /**
+   * One record per package name, topologically sorted: a record's dependencies come before
+   * it (cycles are broken deterministically). Virtual packages are left out.
+   */
+  readonly records: RepoDataRecord[];
+}
+
+/** A solver implementation. `solve` rejects with a {@link SolveError} when there is no solution. */
+export interface SolverBackend {
+  readonly name: string;
+  solve(task: SolverTask): Promise<SolveResult>;
+}
+
+/** Why a solve failed, kept machine-readable beside the human message. */
+export interface SolveFailure {
+  /** The requested specs (and pins, prefixed `pinned `) that cannot be met together. */
+  readonly specs: readonly string[];
+  /** Dependency chains that show the conflict, one line each, e.g. `a 1.* → b >=2 → c <3`. */
+  readonly chains: readonly string[];
+}
+
+/**
+ * A solve that has no answer: `PACKAGE_NOT_FOUND` (a requested name or version does not
+ * exist in the channels) or `UNSATISFIABLE` (it exists but the constraints conflict).
+ * `name` stays `TaipanError` so that `isTaipanError` holds.
+ */
+export class SolveError extends TaipanError {
+  readonly failure: SolveFailure;
+
+  constructor(
+    code: Extract<TaipanErrorCode, 'PACKAGE_NOT_FOUND' | 'UNSATISFIABLE'>,
+    message: string,
+    failure: SolveFailure,
+    hint?: string,
+  ) {
+    super(code, message, hint === undefined ? {} : { hint });
+    this.failure = failure;
+  }
+}
