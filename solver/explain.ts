@@ -87,7 +87,7 @@ function propagate(provider: CandidateProvider, core: readonly RootConstraint[])
       states.set(name, state);
       for (const pin of pins) {
         if (pin.spec.name === name) {
-          const allows = new Set(provider.matching(pin.spec, pin.text));
+          const allows = new Set(provider.matching(pin.spec));
           narrow(state, { parent: null, root: pin, texts: [pin.text], allows });
         }
       }
@@ -98,30 +98,39 @@ function propagate(provider: CandidateProvider, core: readonly RootConstraint[])
 
   for (const root of core) {
     if (root.kind === 'spec') {
-      const allows = new Set(provider.matching(root.spec, root.text));
+      const allows = new Set(provider.matching(root.spec));
       restrict(root.spec.name, { parent: null, root, texts: [root.text], allows });
     }
   }
 
+  // Forcing first (it yields the readable "two chains meet" form), refining only when
+  // forcing has nothing left to say (its "every record is blocked" form is less direct).
   for (let round = 0; round < MAX_ROUNDS && conflict === null; round++) {
     const before = fingerprint(states);
     for (const [name, state] of [...states]) {
-      if (conflict !== null) break;
+      for (const [depName, restriction] of commonRequirements(provider, name, state.allowed)) restrict(depName, restriction);
+      for (const [depName, restriction] of commonConstraints(provider, name, state.allowed, states)) restrict(depName, restriction);
+      if (conflict !== null) return conflict;
+    }
+    if (fingerprint(states) !== before) continue;
+    for (const [name, state] of [...states]) {
       refine(provider, states, state, (blocked) => {
         conflict = { name, states, restrictions: state.restrictions, blocked };
       });
-      if (conflict !== null) break;
-      for (const [depName, restriction] of commonRequirements(provider, name, state.allowed)) restrict(depName, restriction);
-      for (const [depName, restriction] of commonConstraints(provider, name, state.allowed, states)) restrict(depName, restriction);
+      if (conflict !== null) return conflict;
     }
     if (fingerprint(states) === before) break;
   }
   return conflict;
 }
 
+/**
+ * Applies a restriction, recording it when it matters for an explanation: it narrows the
+ * set, it is a root, or it is the first (the one that forced the name: chains go through it).
+ */
 function narrow(state: NameState, restriction: Restriction): void {
   const next = new Set([...state.allowed].filter((id) => restriction.allows.has(id)));
-  if (next.size !== state.allowed.size || restriction.allows.size === 0) {
+  if (next.size !== state.allowed.size || restriction.parent === null || state.restrictions.length === 0) {
     state.allowed = next;
     state.restrictions.push(restriction);
   }
@@ -237,7 +246,7 @@ function describe(provider: CandidateProvider, id: number): string {
 
 /** `'a 1.*' → b >=1 → c >=2`: how a restriction follows from a root. */
 function chainOf(restriction: Restriction, states: ReadonlyMap<string, NameState>, seen = new Set<string>()): string {
-  const step = restriction.texts.join(' | ');
+  const step = restriction.texts.length > 1 ? `(${restriction.texts.join(' or ')})` : (restriction.texts[0] ?? '');
   if (restriction.parent === null) return restriction.root?.label ?? step;
   const parent = restriction.parent;
   const first = states.get(parent)?.restrictions[0];

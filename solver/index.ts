@@ -15,6 +15,7 @@
  */
 import { TaipanError } from '../channels/model/errors.js';
 import { LogicSolverBackend } from './backends/logic-solver.js';
+import { displayText } from './roots.js';
 import type { SolveResult, SolverBackend, SolverTask } from './task.js';
 
 export type { CandidateSource, ChannelPriority, SolveFailure, SolveResult, SolverBackend, SolverTask } from './task.js';
@@ -34,8 +35,9 @@ export interface SolveOptions {
  */
 export async function solve(task: SolverTask, options: SolveOptions = {}): Promise<SolveResult> {
   for (const spec of [...task.specs, ...(task.pinned ?? [])]) {
-    if (typeof spec.name !== 'string' || spec.name === '' || spec.name === '*') {
-      throw new TaipanError('INVALID_MATCH_SPEC', `'${spec.toString()}' names no package; the solver needs a package name`, {
+    // A nameless (`*`) or glob name (`py*`) cannot be solved for: which package would it be?
+    if (typeof spec.name !== 'string' || spec.name === '' || spec.name.includes('*')) {
+      throw new TaipanError('INVALID_MATCH_SPEC', `'${displayText(spec)}' names no package; the solver needs a package name`, {
         hint: 'write the spec as `name [version [build]]`, e.g. `numpy >=1.20`',
       });
     }

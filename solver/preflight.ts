@@ -22,7 +22,7 @@ export function preflight(provider: CandidateProvider, roots: readonly RootConst
     if (candidates.length === 0) {
       problems.push(missingName(name, root, provider, task));
       failed.push(root.text);
-    } else if (provider.matching(root.spec, root.text).length === 0) {
+    } else if (provider.matching(root.spec).length === 0) {
       const versions = distinctVersions(provider, candidates);
       const what = isVirtualName(name) ? `the system provides '${name}'` : `available versions of '${name}'`;
       problems.push(`no record of '${name}' matches ${root.label}; ${what}: ${listVersions(versions)}`);

@@ -10,7 +10,7 @@ export interface RootConstraint {
   /** `spec`: a record of the name must be installed and match. `pin`: only restricts. */
   readonly kind: 'spec' | 'pin';
   readonly spec: MatchSpec;
-  /** The spec as the user wrote it (normalised by MatchSpec.toString). */
+  /** The spec as the user wrote it (conda's canonical form when it was not parsed from text). */
   readonly text: string;
   /** How messages name it: `'numpy >=1.20'` or `pinned 'python 3.9.*'`. */
   readonly label: string;
@@ -20,11 +20,11 @@ export interface RootConstraint {
 export function rootConstraints(task: SolverTask): RootConstraint[] {
   const roots: RootConstraint[] = [];
   for (const spec of task.specs) {
-    const text = spec.toString();
+    const text = displayText(spec);
     roots.push({ kind: 'spec', spec, text, label: `'${text}'` });
   }
   for (const spec of task.pinned ?? []) {
-    const text = spec.toString();
+    const text = displayText(spec);
     roots.push({ kind: 'pin', spec, text, label: `pinned '${text}'` });
   }
   return roots;
@@ -33,4 +33,12 @@ export function rootConstraints(task: SolverTask): RootConstraint[] {
 /** The requested package names, first occurrence first: the roots of the BFS order. */
 export function requestedNames(task: SolverTask): string[] {
   return [...new Set(task.specs.map((spec) => spec.name))];
+}
+
+/**
+ * What a message shows for a spec: the user's own text. The canonical form
+ * (`c[version='>=2']`) is exact but reads worse than what was typed (`c >=2`).
+ */
+export function displayText(spec: MatchSpec): string {
+  return spec.original?.trim() || spec.toString();
 }

@@ -31,7 +31,8 @@ export function normalizeEntryPath(raw: string): EntryPathCheck {
  */
 export function resolveLinkTargetLexically(linkPath: string, target: string): string | undefined {
   const stack = linkPath.split('/').slice(0, -1);
-  for (const segment of target.split('/')) {
+  // Backslashes count as separators here: a `..\\..` target climbs on Windows.
+  for (const segment of target.split(/[\\/]/)) {
     if (segment === '' || segment === '.') continue;
     if (segment === '..') {
       if (stack.length === 0) return undefined;

@@ -4,10 +4,10 @@ import { archiveFormat } from './format.js';
 import type { HashingStream } from './hash.js';
 import { forEachCondaEntry, type CondaComponent } from './read-conda.js';
 import { forEachTarBz2Entry } from './read-tar-bz2.js';
-import type { VisitResult } from './tar-entries.js';
+import type { SkippedEntry, VisitResult } from './tar-entries.js';
 
 export type { CondaComponent } from './read-conda.js';
-export type { VisitResult } from './tar-entries.js';
+export type { SkippedEntry, VisitResult } from './tar-entries.js';
 
 /** Where an entry came from: the `.conda` component, or undefined for a `.tar.bz2`. */
 export type PackageEntryVisitor = (entry: ReadEntry, component: CondaComponent | undefined) => Promise<VisitResult> | VisitResult;
@@ -21,6 +21,8 @@ export interface PackageEntryOptions {
   components?: readonly CondaComponent[];
   /** `.tar.bz2` only: hash the compressed bytes while reading them. */
   hasher?: HashingStream;
+  /** Told about entries left out instead of failing (symlinks with an empty target). */
+  onSkip?: (skipped: SkippedEntry) => void;
 }
 
 /** Visit every tar entry of a `.conda` or `.tar.bz2`, streaming, in archive order. */
@@ -30,7 +32,7 @@ export async function forEachPackageEntry(
   options: PackageEntryOptions = {},
 ): Promise<VisitResult> {
   if (archiveFormat(archivePath) === 'conda') {
-    return forEachCondaEntry(archivePath, (entry, component) => visit(entry, component), options.components);
+    return forEachCondaEntry(archivePath, (entry, component) => visit(entry, component), options.components, options.onSkip);
   }
-  return forEachTarBz2Entry(archivePath, (entry) => visit(entry, undefined), options.hasher);
+  return forEachTarBz2Entry(archivePath, (entry) => visit(entry, undefined), { hasher: options.hasher, onSkip: options.onSkip });
 }

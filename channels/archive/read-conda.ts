@@ -20,7 +20,7 @@ import { pipeline } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { corruptArchive, isSystemError } from './errors.js';
 import { ZstdDecompressStream } from './decompress.js';
-import { forEachTarEntry, type TarEntryVisitor, type VisitResult } from './tar-entries.js';
+import { forEachTarEntry, type SkippedEntry, type TarEntryVisitor, type VisitResult } from './tar-entries.js';
 
 /** The two tarballs of a `.conda`. */
 export type CondaComponent = 'info' | 'pkg';
@@ -101,6 +101,7 @@ export async function forEachCondaEntry(
   archivePath: string,
   visit: (entry: Parameters<TarEntryVisitor>[0], component: CondaComponent) => ReturnType<TarEntryVisitor>,
   components: readonly CondaComponent[] = ['pkg', 'info'],
+  onSkip?: (skipped: SkippedEntry) => void,
 ): Promise<VisitResult> {
   const conda = await openConda(archivePath);
   try {
@@ -108,7 +109,7 @@ export async function forEachCondaEntry(
       const member = conda.members[component];
       if (member === undefined) continue;
       const stream = await conda.openComponent(component);
-      const result = await forEachTarEntry(stream, { archivePath, member: member.fileName }, (entry) => visit(entry, component));
+      const result = await forEachTarEntry(stream, { archivePath, member: member.fileName, onSkip }, (entry) => visit(entry, component));
       if (result === 'stop') return 'stop';
     }
     return undefined;

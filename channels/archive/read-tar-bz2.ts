@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { Bunzip2Stream } from './decompress.js';
 import type { HashingStream } from './hash.js';
-import { forEachTarEntry, type TarEntryVisitor, type VisitResult } from './tar-entries.js';
+import { forEachTarEntry, type SkippedEntry, type TarEntryVisitor, type VisitResult } from './tar-entries.js';
 
 /**
  * The decompressed tar bytes of a `.tar.bz2`, as a stream. When `hasher` is given the
@@ -19,6 +19,10 @@ export function openTarBz2(archivePath: string, hasher?: HashingStream): Readabl
 }
 
 /** Visit every tar entry of a `.tar.bz2` package, in archive order. */
-export async function forEachTarBz2Entry(archivePath: string, visit: TarEntryVisitor, hasher?: HashingStream): Promise<VisitResult> {
-  return forEachTarEntry(openTarBz2(archivePath, hasher), { archivePath }, visit);
+export async function forEachTarBz2Entry(
+  archivePath: string,
+  visit: TarEntryVisitor,
+  options: { hasher?: HashingStream; onSkip?: (skipped: SkippedEntry) => void } = {},
+): Promise<VisitResult> {
+  return forEachTarEntry(openTarBz2(archivePath, options.hasher), { archivePath, onSkip: options.onSkip }, visit);
 }

@@ -20,6 +20,19 @@ export type TarEntryVisitor = (entry: ReadEntry) => Promise<VisitResult> | Visit
 export interface TarSource {
   archivePath: string;
   member?: string;
+  /** Told about entries that are skipped rather than fatal (see {@link SkippedEntry}). */
+  onSkip?: (skipped: SkippedEntry) => void;
+}
+
+/**
+ * An entry left out. The one case: a symlink with an empty target. GNU tar and Python's
+ * tarfile (conda) report it and go on with the rest, and such packages exist
+ * (zlib-1.2.11-h1de35cc_3.conda, a transmuted osx-64 package) — so it is skipped, not fatal.
+ */
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+  member?: string;
 }
 
 /**
@@ -51,20 +64,39 @@ export async function forEachTarEntry(stream: Readable, source: TarSource, visit
   };
 
   parser.on('entry', (entry: ReadEntry) => {
+    sawData = true;
     queue.push(entry);
     poke();
   });
-  parser.on('error', fail);
   parser.on('end', () => {
     ended = true;
     poke();
   });
   parser.on('drain', poke);
 
+  // node-tar calls a tar without entries "Unrecognized archive format"; GNU tar and
+  // Python's tarfile accept one made only of end-of-archive zero blocks, and conda's
+  // builders write exactly that as the pkg tarball of a package without payload.
+  let sawData = false;
+  let onlyZeros = true;
+  parser.on('error', (err: Error & { code?: string }) => {
+    if (err.code === 'TAR_BAD_ARCHIVE' && /Unrecognized archive format/.test(err.message) && onlyZeros && !sawData) {
+      return;
+    }
+    const header = (err as { header?: { path?: string; type?: string } }).header;
+    if (err.code === 'TAR_ENTRY_INVALID' && /linkpath required/.test(err.message) && header?.type === 'SymbolicLink') {
+      sawData = true;
+      source.onSkip?.({ path: header.path ?? '', reason: 'symlink with an empty target', member: source.member });
+      return;
+    }
+    fail(err);
+  });
+
   const feeding = (async () => {
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         if (failure !== undefined || stopped) return;
+        if (onlyZeros && chunk.some((byte) => byte !== 0)) onlyZeros = false;
         if (!parser.write(chunk)) {
           // Wait for the parser (i.e. the visitor reading the current entry) to catch up.
           await new Promise<void>((resolve) => (wakeFeeder = resolve));

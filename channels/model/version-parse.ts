@@ -9,11 +9,20 @@ import { DEV_ATOM, POST_ATOM, type VersionAtom, type VersionSegment } from './ve
 export interface ScannedVersion {
   /** conda's `str()`: trimmed, lower-cased, `-` turned into `_` when that made it valid. */
   readonly normalized: string;
+  /**
+   * For the common shape (no local part, every component one plain number, like `1.2.3`
+   * or `2!1.0`): the epoch then one number per component. Such versions get no segment
+   * lists at all (fewer allocations); `segments` is null then.
+   */
+  readonly plain: number[] | null;
   /** The epoch segment first, then the segments of the version proper. */
-  readonly segments: VersionSegment[];
+  readonly segments: VersionSegment[] | null;
   /** Segments after `+`; empty when there is no local part. */
   readonly local: VersionSegment[];
 }
+
+/** The local part of versions without one (shared, never mutated). */
+export const NO_LOCAL: VersionSegment[] = Object.freeze([]) as unknown as VersionSegment[];
 
 const CH_BANG = 33;
 const CH_STAR = 42;
@@ -46,9 +55,12 @@ export function scanVersion(text: string): ScannedVersion | string {
   let hasUnderscore = false;
   let bang = -1;
   let plus = -1;
+  let onlyDigitsAndDots = true;
   for (let i = 0; i < len; i++) {
     const c = version.charCodeAt(i);
-    if (isDigit(c) || (c >= CH_A && c <= CH_Z) || c === CH_DOT || c === CH_STAR) continue;
+    if (isDigit(c) || c === CH_DOT) continue;
+    if (c !== CH_BANG) onlyDigitsAndDots = false;
+    if ((c >= CH_A && c <= CH_Z) || c === CH_STAR) continue;
     if (c === CH_UNDERSCORE) hasUnderscore = true;
     else if (c === CH_DASH) hasDash = true;
     else if (c === CH_BANG) {
@@ -65,6 +77,10 @@ export function scanVersion(text: string): ScannedVersion | string {
     // conda accepts '-' as a separator only when the version has no '_' at all.
     if (hasUnderscore) return "it mixes '-' and '_'; expected only one kind of separator";
     version = version.replaceAll('-', '_');
+  }
+  if (onlyDigitsAndDots) {
+    const plain = scanPlain(version, bang);
+    if (plain !== null) return { normalized: version, plain, segments: null, local: NO_LOCAL };
   }
   if (plus >= 0 && bang > plus) {
     // conda splits at '!' first, so an epoch part holding '+' is a non-integer epoch.
@@ -93,12 +109,38 @@ export function scanVersion(text: string): ScannedVersion | string {
   const mainError = scanSegments(version, start, mainEnd, true, segments);
   if (mainError !== undefined) return mainError;
 
-  const local: VersionSegment[] = [];
+  let local = NO_LOCAL;
   if (plus >= 0) {
+    local = [];
     const localError = scanSegments(version, plus + 1, len, false, local);
     if (localError !== undefined) return localError;
   }
-  return { normalized: version, segments, local };
+  return { normalized: version, plain: null, segments, local };
+}
+
+/**
+ * The numbers of a version made only of digits, '.' and at most one '!' (at `bang`), or
+ * null when it needs the general scanner (empty parts, very long numerals, bad epoch),
+ * which then also produces the error message.
+ */
+function scanPlain(s: string, bang: number): number[] | null {
+  const numbers: number[] = [];
+  if (bang < 0) numbers.push(0);
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : CH_DOT;
+    if (isDigit(c)) {
+      n = n * 10 + (c - CH_0);
+      digits++;
+      continue;
+    }
+    if (digits === 0 || digits > SAFE_DIGITS) return null;
+    numbers.push(n);
+    n = 0;
+    digits = 0;
+  }
+  return numbers;
 }
 
 /**

@@ -10,6 +10,7 @@
  * 5. trailing `*` (`1.2.*`, `1.2*`): starts-with, written `1.2.*`;
  * 6. a version containing `@`: exact text equality; any other version: `==`.
  */
+import { TaipanError } from './errors.js';
 import { Version } from './version.js';
 
 /** A compiled constraint or group. */
@@ -138,25 +139,31 @@ function operatorLeaf(text: string): SpecNode {
       case '=':
         test = (v) => v.startsWith(version);
         break;
-      case '~=': {
-        const prefix = compatiblePrefix(version, text);
-        test = (v) => v.compare(version) >= 0 && v.startsWith(prefix);
+      case '~=':
+        test = compatibleRelease(version, text);
         break;
-      }
     }
   }
   return { text, exact, any: false, test };
 }
 
-/** `~=X.Y.Z` means `>=X.Y.Z` and starts with `X.Y` (the normalized text up to the last '.'). */
-function compatiblePrefix(version: Version, text: string): Version {
+/**
+ * `~=X.Y.Z` means `>=X.Y.Z` and starts with `X.Y` (the normalized text up to its last '.').
+ * Like conda, a one-component `~=1` is only found wrong when a version reaches the
+ * starts-with test: versions below it simply do not match, the others raise.
+ */
+function compatibleRelease(version: Version, text: string): (v: Version) => boolean {
   const normalized = version.toString();
   const dot = normalized.lastIndexOf('.');
   const prefix = dot < 0 ? null : Version.tryParse(normalized.slice(0, dot));
-  if (prefix === null) {
-    throw new SpecLeafError(`'${text}': '~=' needs a version of at least two components, such as '~=1.2'`);
-  }
-  return prefix;
+  if (prefix !== null) return (v) => v.compare(version) >= 0 && v.startsWith(prefix);
+  return (v) => {
+    if (v.compare(version) < 0) return false;
+    throw new TaipanError(
+      'INVALID_VERSION_SPEC',
+      `invalid version spec '${text}': '~=' needs a version of at least two components, such as '~=1.2'`,
+    );
+  };
 }
 
 function leafVersion(versionText: string, leafText: string): Version {

@@ -32,7 +32,8 @@ export class VersionSpec {
   static parse(text: string): VersionSpec {
     const cached = cache.get(text);
     if (cached !== undefined) return cached;
-    const spec = new VersionSpec(compile(text));
+    const node = compile(text);
+    const spec = node === ANY_NODE ? VersionSpec.ANY : new VersionSpec(node);
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
     cache.set(text, spec);
     return spec;
@@ -43,7 +44,11 @@ export class VersionSpec {
     cache.clear();
   }
 
-  /** True when `version` satisfies the spec. */
+  /**
+   * True when `version` satisfies the spec.
+   * @throws TaipanError `INVALID_VERSION_SPEC` only for a one-component `~=` (`~=1`) and a
+   *   version at or above it: conda accepts such a spec and fails when matching, too.
+   */
   matches(version: Version): boolean {
     return this.#node.test(version);
   }

@@ -14,7 +14,7 @@ import {
   segmentsStartWith,
   type VersionSegments,
 } from './version-atoms.js';
-import { scanVersion } from './version-parse.js';
+import { scanVersion, type ScannedVersion } from './version-parse.js';
 
 export type { VersionAtom, VersionSegment, VersionSegments } from './version-atoms.js';
 
@@ -22,20 +22,32 @@ export type { VersionAtom, VersionSegment, VersionSegments } from './version-ato
 export class Version {
   /** The text as it was given to `parse` (regex and `@` specs match against this). */
   readonly source: string;
+  /** conda's `VersionOrder.local`: the segments after `+`, empty when there is none. */
+  readonly local: VersionSegments;
+  readonly #normalized: string;
+  /**
+   * For the common shape (no local part, every component one plain number, like
+   * `0!1.2.3`), those numbers: comparisons of two such versions skip the general walk,
+   * and the segment lists are only built if someone asks for them.
+   */
+  readonly #plain: readonly number[] | null;
+  #segments: VersionSegments | null;
+
+  private constructor(source: string, scanned: ScannedVersion) {
+    this.source = source;
+    this.#normalized = scanned.normalized;
+    this.#segments = scanned.segments;
+    this.local = scanned.local;
+    this.#plain = scanned.plain ?? (scanned.local.length === 0 ? plainNumbers(scanned.segments as VersionSegments) : null);
+  }
+
   /**
    * conda's `VersionOrder.version`: the epoch segment, then one segment per component.
    * Integers are numbers (bigint beyond 2^53), `post` is `Infinity`, `dev` is `'DEV'`.
    */
-  readonly segments: VersionSegments;
-  /** conda's `VersionOrder.local`: the segments after `+`, empty when there is none. */
-  readonly local: VersionSegments;
-  readonly #normalized: string;
-
-  private constructor(source: string, normalized: string, segments: VersionSegments, local: VersionSegments) {
-    this.source = source;
-    this.#normalized = normalized;
-    this.segments = segments;
-    this.local = local;
+  get segments(): VersionSegments {
+    if (this.#segments === null) this.#segments = (this.#plain as readonly number[]).map((n) => [n]);
+    return this.#segments;
   }
 
   /**
@@ -47,22 +59,24 @@ export class Version {
     if (typeof scanned === 'string') {
       throw new TaipanError('INVALID_VERSION', `invalid version '${text}': ${scanned}`);
     }
-    return new Version(text, scanned.normalized, scanned.segments, scanned.local);
+    return new Version(text, scanned);
   }
 
   /** Like {@link Version.parse} but returns `null` instead of throwing. */
   static tryParse(text: string): Version | null {
     const scanned = scanVersion(text);
-    return typeof scanned === 'string' ? null : new Version(text, scanned.normalized, scanned.segments, scanned.local);
+    return typeof scanned === 'string' ? null : new Version(text, scanned);
   }
 
   /** The epoch (the integer before `!`, 0 when absent). */
   get epoch(): number {
+    if (this.#plain !== null) return this.#plain[0] as number;
     return Number((this.segments[0] as readonly (number | bigint)[])[0]);
   }
 
   /** True when a component of the version proper is the literal `dev`. */
   get isDev(): boolean {
+    if (this.#plain !== null) return false;
     for (const segment of this.segments) if (segment.includes(DEV_ATOM)) return true;
     return false;
   }
@@ -74,6 +88,9 @@ export class Version {
 
   /** conda's order: -1 when `this` sorts before `other`, 1 after, 0 when they are equal. */
   compare(other: Version): -1 | 0 | 1 {
+    const a = this.#plain;
+    const b = other.#plain;
+    if (a !== null && b !== null) return comparePlain(a, b);
     return compareSegments(this.segments, other.segments) || compareSegments(this.local, other.local);
   }
 
@@ -93,6 +110,9 @@ export class Version {
       if (!segmentsEqualUpTo(this.segments, prefix.segments, Number.MAX_SAFE_INTEGER)) return false;
       return segmentsStartWith(this.local, prefix.local);
     }
+    const a = this.#plain;
+    const b = prefix.#plain;
+    if (a !== null && b !== null) return plainStartsWith(a, b);
     return segmentsStartWith(this.segments, prefix.segments);
   }
 
@@ -104,4 +124,33 @@ export class Version {
   toJSON(): string {
     return this.#normalized;
   }
+}
+
+function plainNumbers(segments: VersionSegments): number[] | null {
+  const numbers: number[] = [];
+  for (const segment of segments) {
+    const atom = segment[0];
+    if (segment.length !== 1 || typeof atom !== 'number' || atom === Number.POSITIVE_INFINITY) return null;
+    numbers.push(atom);
+  }
+  return numbers;
+}
+
+/** `compareSegments` for one-number segments: lexicographic with zero fill. */
+function comparePlain(a: readonly number[], b: readonly number[]): -1 | 0 | 1 {
+  const n = a.length > b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = i < a.length ? (a[i] as number) : 0;
+    const y = i < b.length ? (b[i] as number) : 0;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** `segmentsStartWith` for one-number segments: equal up to and including the prefix's last. */
+function plainStartsWith(a: readonly number[], prefix: readonly number[]): boolean {
+  for (let i = 0; i < prefix.length; i++) {
+    if ((i < a.length ? a[i] : 0) !== prefix[i]) return false;
+  }
+  return true;
 }

@@ -63,7 +63,7 @@ export async function linkPackage(
       if (entry.path_type === 'directory') {
         await mkdir(target, { recursive: true });
       } else if (entry.path_type === 'softlink') {
-        await symlink(await readlink(source), target);
+        await symlink(await symlinkTarget(source, entry, entries), target);
       } else if (entry.prefix_placeholder) {
         const data = replacePrefixPlaceholder(await readFile(source), entry.prefix_placeholder, prefix, entry.file_mode ?? 'text');
         await writeFile(target, data);
@@ -83,6 +83,26 @@ export async function linkPackage(
     paths.push(recorded);
   }
   return { paths, linkType: copied && options.alwaysCopy ? 3 : 1, clobbered };
+}
+
+/**
+ * The target of a symlink entry. Some real packages (conda's own re-packed test archives)
+ * store a declared softlink with an empty target or as an empty regular file; paths.json is
+ * then the truth: its sha256 for the link is that of the file it points to, so the link is
+ * rebuilt to the file of the same package with that hash, preferring the same folder.
+ */
+async function symlinkTarget(source: string, entry: PackagePathEntry, entries: readonly PackagePathEntry[]): Promise<string> {
+  const stored = await readlink(source).catch(() => '');
+  if (stored !== '') return stored;
+  const candidates = entries.filter((e) => e.path_type === 'hardlink' && e.sha256 !== undefined && e.sha256 === entry.sha256);
+  const folder = path.posix.dirname(entry._path);
+  const best = candidates.find((e) => path.posix.dirname(e._path) === folder) ?? candidates[0];
+  if (!best) {
+    throw new TaipanError('LINK_FAILED', `the package's symlink '${entry._path}' has no target, and no file of the package matches its sha256`, {
+      hint: 'the archive is damaged; report it to the channel that serves it',
+    });
+  }
+  return path.posix.relative(folder, best._path);
 }
 
 /** Hard-links, or copies when the file system refuses; true when it copied. */

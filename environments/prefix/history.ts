@@ -5,6 +5,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
+import { MatchSpec } from '../../channels/model/match-spec/index.js';
 import { condaMetaDir } from './prefix-record.js';
 
 export interface HistoryEntry {
@@ -67,7 +68,7 @@ export async function readRequestedSpecs(prefix: string): Promise<string[]> {
     if (!m) continue;
     const specs = [...(m[2] ?? '').matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1] ?? x[2] ?? '');
     for (const spec of specs) {
-      const name = spec.split(/[\s=<>!~[]/)[0]?.split('::').pop() ?? spec;
+      const name = MatchSpec.parse(spec).name;
       if (m[1] === 'remove') byName.delete(name);
       else byName.set(name, spec);
     }

@@ -2,6 +2,7 @@
  * The transaction as plain data: from what a prefix holds and what the solver wants it to
  * hold, which records to unlink and which to link. Pure, so it is tested without a disk.
  */
+import { MatchSpec } from '../../channels/model/match-spec/index.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 
 export interface TransactionPlan<I extends RepoDataRecord = RepoDataRecord> {
@@ -55,16 +56,11 @@ export function dependencyOrder<R extends RepoDataRecord>(records: readonly R[])
     if (seen.has(r.name)) return;
     seen.add(r.name);
     for (const dep of r.depends) {
-      const dependency = byName.get(dependencyName(dep));
+      const dependency = byName.get(MatchSpec.parse(dep).name);
       if (dependency) visit(dependency);
     }
     out.push(r);
   };
   for (const r of [...records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) visit(r);
   return out;
-}
-
-/** The package name of a dependency string (`libgcc-ng >=7.3.0` → `libgcc-ng`). */
-export function dependencyName(spec: string): string {
-  return spec.trim().split(/[\s=<>!~[]/)[0] ?? spec;
 }

@@ -75,7 +75,10 @@ export function solveWithLogicSolver(task: SolverTask): { result: SolveResult; s
     const records = topologicalOrder(
       chosen
         .filter((id) => !provider.candidate(id).virtual)
-        .map((id) => ({ name: provider.candidate(id).name, value: provider.candidate(id).record, dependsOn: provider.declaredDependencyNames(id) })),
+        .map((id) => {
+          const { name, record } = provider.candidate(id);
+          return { name, value: record, dependsOn: provider.declaredDependencyNames(id), lateInCycle: record.noarch === 'python' };
+        }),
     );
     const stats = { names: provider.names.length, candidates: provider.candidates.length, satCalls: encoding.satCalls };
     return { result: { records: records as RepoDataRecord[] }, stats };
@@ -100,9 +103,9 @@ class Encoding {
     this.roots.forEach((root, j) => {
       const selector = `s${j}`;
       if (root.kind === 'spec') {
-        solver.require(Logic.or(notVar(selector), ...provider.matching(root.spec, root.text).map(recordVar)));
+        solver.require(Logic.or(notVar(selector), ...provider.matching(root.spec).map(recordVar)));
       } else if (provider.isLoaded(root.spec.name)) {
-        const ok = new Set(provider.matching(root.spec, root.text));
+        const ok = new Set(provider.matching(root.spec));
         for (const id of provider.candidatesOf(root.spec.name)) {
           if (!ok.has(id)) solver.require(Logic.or(notVar(selector), notVar(recordVar(id))));
         }

@@ -1,0 +1,105 @@
+/**
+ * `extractPackage`: stream a `.conda` / `.tar.bz2` into a folder, safely and atomically.
+ * Everything is written into a fresh temporary folder next to the destination (same
+ * filesystem, so the final rename is atomic); any failure removes it, so a destination
+ * folder either holds a complete package or does not exist.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, realpath, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { TaipanError } from '../model/errors.js';
+import { archiveFormat, type ArchiveFormat } from './format.js';
+import { hashFile, HashingStream, type FileHashes } from './hash.js';
+import { forEachPackageEntry, type SkippedEntry } from './package-entries.js';
+import { SafeTreeWriter, type ExtractedEntry } from './safe-tree-writer.js';
+
+export interface ExtractOptions {
+  /** Replace `destDir` when it already exists (default: refuse with INVALID_ARGUMENT). */
+  overwrite?: boolean;
+  /** Expected sha256 of the archive (hex): HASH_MISMATCH, and nothing extracted, when it differs. */
+  expectedSha256?: string;
+  /** Expected md5 of the archive (hex), checked like `expectedSha256`. */
+  expectedMd5?: string;
+}
+
+export interface ExtractResult extends FileHashes {
+  /** Absolute path of the extracted package folder. */
+  destDir: string;
+  format: ArchiveFormat;
+  /** Every path written, in archive order, relative to `destDir`. */
+  entries: ExtractedEntry[];
+  /** Entries left out rather than failing: symlinks with an empty target, as tar and conda do. */
+  skipped: SkippedEntry[];
+}
+
+/**
+ * Extract a package archive into `destDir` (created; its parent too). Streams the archive
+ * (constant memory whatever its size) and computes its sha256/md5/size on the way.
+ *
+ * Errors: CORRUPT_ARCHIVE (unreadable, truncated), UNSAFE_ARCHIVE_ENTRY (an entry would
+ * escape `destDir`, device files...), UNSUPPORTED_ARCHIVE (not .conda/.tar.bz2),
+ * HASH_MISMATCH, INVALID_ARGUMENT (destination exists without `overwrite`).
+ */
+export async function extractPackage(archivePath: string, destDir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const format = archiveFormat(archivePath);
+  const dest = path.resolve(destDir);
+  await stat(archivePath); // a missing archive is reported as the plain ENOENT it is
+  if (!options.overwrite && existsSync(dest)) {
+    throw new TaipanError('INVALID_ARGUMENT', `cannot extract '${archivePath}' into '${dest}': it already exists`, {
+      hint: 'remove it first or pass overwrite: true',
+    });
+  }
+  const parent = path.dirname(dest);
+  await mkdir(parent, { recursive: true });
+  const temp = await mkdtemp(path.join(parent, `.${path.basename(dest)}.extracting-`));
+  try {
+    const writer = new SafeTreeWriter(await realpath(temp), archivePath);
+    let hashes: FileHashes;
+    const skipped: SkippedEntry[] = [];
+    const onSkip = (entry: SkippedEntry): void => void skipped.push(entry);
+    if (format === 'tar.bz2') {
+      // One pass: the compressed bytes are hashed as they stream into bunzip2.
+      const hasher = new HashingStream();
+      await forEachPackageEntry(archivePath, (entry) => writer.write(entry), { hasher, onSkip });
+      hashes = hasher.digest();
+    } else {
+      // The zip is read by random access, so the hash is a separate (concurrent) sequential read.
+      const hashing = hashFile(archivePath);
+      hashing.catch(() => undefined); // reported through the await below if extraction succeeds
+      await forEachPackageEntry(archivePath, (entry, component) => writer.write(entry, `${component}-*.tar.zst`), { onSkip });
+      hashes = await hashing;
+    }
+    await writer.verify();
+    checkHash(archivePath, 'sha256', options.expectedSha256, hashes.sha256);
+    checkHash(archivePath, 'md5', options.expectedMd5, hashes.md5);
+    await moveIntoPlace(temp, dest);
+    return { destDir: dest, format, entries: writer.entries, skipped, ...hashes };
+  } catch (err) {
+    await rm(temp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function checkHash(archivePath: string, kind: string, expected: string | undefined, actual: string): void {
+  if (expected === undefined || expected.toLowerCase() === actual) return;
+  throw new TaipanError('HASH_MISMATCH', `${kind} of '${archivePath}' is ${actual}, expected ${expected}`, {
+    hint: 'the download is damaged or the channel changed the file; delete it and download again',
+  });
+}
+
+/** Rename `temp` to `dest`, swapping out an existing `dest` (only reached with `overwrite`). */
+async function moveIntoPlace(temp: string, dest: string): Promise<void> {
+  if (!existsSync(dest)) {
+    await rename(temp, dest);
+    return;
+  }
+  const old = `${temp}.old`;
+  await rename(dest, old);
+  try {
+    await rename(temp, dest);
+  } catch (err) {
+    await rename(old, dest);
+    throw err;
+  }
+  await rm(old, { recursive: true, force: true });
+}

@@ -1,0 +1,285 @@
+/**
+ * Writes tar entries into a folder without ever touching anything outside it.
+ *
+ * Policy (refuse, never strip — a stripped path installs something the packager did not
+ * write):
+ * - names: no absolute paths, drive letters, `..` segments or NUL bytes;
+ * - symlinks: the target must be relative and stay inside the folder, both lexically and
+ *   when resolved on disk through the symlinks already extracted; all symlinks are checked
+ *   again once the whole archive is written, because a later entry can change what an
+ *   earlier link resolves to;
+ * - hard links: the target must be a regular file extracted earlier, inside the folder;
+ * - writing *through* a symlinked folder is allowed (tar does it, and packages with
+ *   `lib/python3.1 -> python3.10` rely on it) only when the real path stays inside;
+ * - an existing file or symlink at an entry's path is unlinked first (as tar does), so a
+ *   write never follows it; replacing a folder by a non-folder is refused;
+ * - device files and fifos are refused.
+ * Symlinks stay symlinks; file modes keep their permission bits (see {@link fileMode}).
+ */
+import { createWriteStream } from 'node:fs';
+import { chmod, link, lstat, mkdir, readlink, realpath, stat, symlink, unlink, utimes } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { ReadEntry } from 'tar';
+import { TaipanError } from '../model/errors.js';
+import { isAbsoluteTarget, normalizeEntryPath, resolveLinkTargetLexically } from './entry-path.js';
+import { corruptArchive, unsafeEntry } from './errors.js';
+
+/** Kind of a path written by an extraction. */
+export type ExtractedType = 'file' | 'directory' | 'symlink' | 'hardlink';
+
+/** One path written by an extraction, relative to the target folder (POSIX separators). */
+export interface ExtractedEntry {
+  path: string;
+  type: ExtractedType;
+}
+
+/** The symlink hop limit of Linux: a chain longer than this never resolves. */
+const MAX_SYMLINK_HOPS = 40;
+
+/**
+ * Mode given to an extracted file: the archive's permission bits without setuid/setgid/
+ * sticky and without group/other write (what a 022 umask gives), and always owner
+ * read+write so the cache can later be rewritten or deleted. Executable bits are kept.
+ */
+export function fileMode(archiveMode: number | undefined): number {
+  return ((archiveMode ?? 0o644) & 0o755) | 0o600;
+}
+
+export class SafeTreeWriter {
+  /** Everything written, in archive order (a path written twice appears twice). */
+  readonly entries: ExtractedEntry[] = [];
+  readonly #root: string;
+  readonly #archivePath: string;
+  /** Folders reached from the root without crossing a symlink; they cannot change later. */
+  readonly #realDirs = new Map<string, string>();
+  readonly #symlinks: { path: string; target: string; member: string | undefined }[] = [];
+
+  /**
+   * @param root an existing, empty folder given as its real path (no symlinks in it).
+   * @param archivePath only used in error messages.
+   */
+  constructor(root: string, archivePath: string) {
+    this.#root = root;
+    this.#archivePath = archivePath;
+  }
+
+  /** Write one tar entry (reading its body for files). `member` names the .conda member in errors. */
+  async write(entry: ReadEntry, member?: string): Promise<void> {
+    const raw = entry.path;
+    const checked = normalizeEntryPath(raw);
+    if (!checked.ok) throw this.#unsafe(raw, checked.reason, member);
+    const rel = checked.path;
+    switch (entry.type) {
+      case 'Directory':
+      case 'GNUDumpDir':
+        if (rel !== '') await this.#ensureDir(rel, raw, member, true);
+        this.entries.push({ path: rel, type: 'directory' });
+        return;
+      case 'File':
+      case 'OldFile':
+      case 'ContiguousFile':
+        if (rel === '') throw this.#unsafe(raw, 'a file entry names the target folder itself', member);
+        await this.#file(rel, entry, member);
+        return;
+      case 'SymbolicLink':
+        if (rel === '') throw this.#unsafe(raw, 'a symlink entry names the target folder itself', member);
+        await this.#symlink(rel, entry, member);
+        return;
+      case 'Link':
+        if (rel === '') throw this.#unsafe(raw, 'a hard link entry names the target folder itself', member);
+        await this.#hardlink(rel, entry, member);
+        return;
+      case 'CharacterDevice':
+      case 'BlockDevice':
+      case 'FIFO':
+        throw this.#unsafe(raw, `${entry.type} entries have no place in a package`, member);
+      default:
+        throw new TaipanError(
+          'UNSUPPORTED_ARCHIVE',
+          `package archive '${this.#archivePath}' entry '${raw}' has tar type '${entry.type}', which taipan does not extract`,
+        );
+    }
+  }
+
+  /**
+   * Re-check every extracted symlink against the final tree: an earlier link can be made to
+   * lead outside by later entries (e.g. `b -> c/..` written before `c -> .`).
+   */
+  async verify(): Promise<void> {
+    for (const link of this.#symlinks) {
+      if (!(await this.#resolvesInside(link.path, link.target))) {
+        throw this.#unsafe(link.path, `symlink to '${link.target}' leads outside the target folder through other symlinks`, link.member);
+      }
+    }
+  }
+
+  async #file(rel: string, entry: ReadEntry, member: string | undefined): Promise<void> {
+    const abs = await this.#leaf(rel, entry.path, member);
+    // 'wx' (O_CREAT|O_EXCL): never opens through a symlink planted at this path.
+    await pipeline(entry, createWriteStream(abs, { flags: 'wx', mode: 0o600 }));
+    // chmod after writing: the mode given to open() is reduced by the process umask.
+    await chmod(abs, fileMode(entry.mode));
+    // Keep mtimes: Python validates .pyc files against the source's mtime.
+    if (entry.mtime !== undefined) await utimes(abs, entry.mtime, entry.mtime);
+    this.entries.push({ path: rel, type: 'file' });
+  }
+
+  async #symlink(rel: string, entry: ReadEntry, member: string | undefined): Promise<void> {
+    const target = entry.linkpath ?? '';
+    if (target === '') throw corruptArchive(this.#archivePath, 'symlink without a target', { member, entry: entry.path });
+    if (target.includes('\0')) throw this.#unsafe(entry.path, 'symlink target contains a NUL byte', member);
+    if (isAbsoluteTarget(target)) {
+      throw this.#unsafe(entry.path, `symlink to the absolute path '${target}' points outside the target folder`, member);
+    }
+    if (resolveLinkTargetLexically(rel, target) === undefined || !(await this.#resolvesInside(rel, target))) {
+      throw this.#unsafe(entry.path, `symlink to '${target}' points outside the target folder`, member);
+    }
+    const abs = await this.#leaf(rel, entry.path, member);
+    await symlink(target, abs);
+    this.#symlinks.push({ path: rel, target, member });
+    this.entries.push({ path: rel, type: 'symlink' });
+  }
+
+  async #hardlink(rel: string, entry: ReadEntry, member: string | undefined): Promise<void> {
+    const rawTarget = entry.linkpath ?? '';
+    const checked = normalizeEntryPath(rawTarget);
+    if (!checked.ok) throw this.#unsafe(entry.path, `hard link to '${rawTarget}': ${checked.reason}`, member);
+    if (checked.path === '') throw this.#unsafe(entry.path, 'hard link to the target folder itself', member);
+    if (checked.path === rel) return; // a link to itself changes nothing
+    const targetAbs = await realpathOrUndefined(path.join(this.#root, checked.path));
+    if (targetAbs === undefined) {
+      throw corruptArchive(this.#archivePath, `hard link to '${rawTarget}', which the archive did not contain before it`, {
+        member,
+        entry: entry.path,
+      });
+    }
+    if (!this.#inside(targetAbs)) throw this.#unsafe(entry.path, `hard link to '${rawTarget}' leads outside the target folder`, member);
+    if (!(await lstat(targetAbs)).isFile()) {
+      throw this.#unsafe(entry.path, `hard link to '${rawTarget}', which is not a regular file`, member);
+    }
+    const abs = await this.#leaf(rel, entry.path, member);
+    await link(targetAbs, abs);
+    this.entries.push({ path: rel, type: 'hardlink' });
+  }
+
+  /** The absolute path to create an entry at: parent folders made, nothing left at the path. */
+  async #leaf(rel: string, raw: string, member: string | undefined): Promise<string> {
+    const parent = await this.#ensureDir(path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel), raw, member, false);
+    const abs = path.join(parent, path.posix.basename(rel));
+    const existing = await lstatOrUndefined(abs);
+    if (existing?.isDirectory()) {
+      throw corruptArchive(this.#archivePath, `the entry would replace the folder '${rel}' extracted before it`, { member, entry: raw });
+    }
+    if (existing !== undefined) await unlink(abs);
+    return abs;
+  }
+
+  /**
+   * Make sure folder `rel` exists and return its real absolute path. Existing symlinked
+   * folders are followed only when their real path is inside the root. When `asEntry` (a
+   * directory entry) and `rel` itself is a symlink, it is replaced by a folder, as tar does.
+   */
+  async #ensureDir(rel: string, raw: string, member: string | undefined, asEntry: boolean): Promise<string> {
+    if (rel === '') return this.#root;
+    const known = this.#realDirs.get(rel);
+    if (known !== undefined) return known;
+    const segments = rel.split('/');
+    let abs = this.#root;
+    let direct = true; // no symlink crossed so far
+    let sofar = '';
+    for (const [index, segment] of segments.entries()) {
+      sofar = sofar === '' ? segment : `${sofar}/${segment}`;
+      const cached = direct ? this.#realDirs.get(sofar) : undefined;
+      if (cached !== undefined) {
+        abs = cached;
+        continue;
+      }
+      const candidate = path.join(abs, segment);
+      const info = await lstatOrUndefined(candidate);
+      if (info === undefined || (info.isSymbolicLink() && asEntry && index === segments.length - 1)) {
+        if (info !== undefined) await unlink(candidate);
+        await mkdir(candidate);
+      } else if (info.isSymbolicLink()) {
+        const real = await realpathOrUndefined(candidate);
+        if (real === undefined) throw this.#unsafe(raw, `'${sofar}' is a symlink to a folder that does not exist`, member);
+        if (!this.#inside(real)) throw this.#unsafe(raw, `'${sofar}' is a symlink leading outside the target folder`, member);
+        if (!(await stat(real)).isDirectory()) {
+          throw corruptArchive(this.#archivePath, `'${sofar}' is a symlink to a file, not a folder`, { member, entry: raw });
+        }
+        abs = real;
+        direct = false;
+        continue;
+      } else if (!info.isDirectory()) {
+        throw corruptArchive(this.#archivePath, `'${sofar}' was extracted as a file but is used as a folder`, { member, entry: raw });
+      }
+      abs = candidate;
+      if (direct) this.#realDirs.set(sofar, candidate);
+    }
+    return abs;
+  }
+
+  /**
+   * Resolve `target` from the folder of the link at `linkRel` on disk, following the
+   * symlinks that exist, lexically past the first missing component; false when it climbs
+   * above the root or meets an absolute symlink.
+   */
+  async #resolvesInside(linkRel: string, target: string): Promise<boolean> {
+    const stack: string[] = [];
+    let pending = [...linkRel.split('/').slice(0, -1), ...target.split(/[\\/]/)];
+    let hops = 0;
+    let missing = false;
+    while (pending.length > 0) {
+      const segment = pending.shift() as string;
+      if (segment === '' || segment === '.') continue;
+      if (segment === '..') {
+        if (stack.length === 0) return false;
+        stack.pop();
+        continue;
+      }
+      stack.push(segment);
+      if (missing) continue;
+      const abs = path.join(this.#root, ...stack);
+      const info = await lstatOrUndefined(abs);
+      if (info === undefined) {
+        missing = true;
+      } else if (info.isSymbolicLink()) {
+        // A chain longer than the OS follows never resolves, so it cannot lead anywhere.
+        if (++hops > MAX_SYMLINK_HOPS) return true;
+        const next = await readlink(abs);
+        if (isAbsoluteTarget(next)) return false;
+        stack.pop();
+        pending = [...next.split(/[\\/]/), ...pending];
+      }
+    }
+    return true;
+  }
+
+  #inside(abs: string): boolean {
+    return abs === this.#root || abs.startsWith(this.#root + path.sep);
+  }
+
+  #unsafe(entry: string, reason: string, member: string | undefined): TaipanError {
+    return unsafeEntry(this.#archivePath, entry, reason, member);
+  }
+}
+
+async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function realpathOrUndefined(p: string): Promise<string | undefined> {
+  try {
+    return await realpath(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}

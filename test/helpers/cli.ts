@@ -1,0 +1,25 @@
+/**
+ * Running the real, built CLI (`dist/cli/main.js`, made by `npm test`'s build step) as a
+ * separate process, the way a user runs it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+export const CLI = path.resolve(process.cwd(), 'dist', 'cli', 'main.js');
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  if (!existsSync(CLI)) throw new Error(`'${CLI}' is missing: run \`npm run build\` first (npm test does)`);
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
