@@ -5,11 +5,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import semver from 'semver';
 import { Channel } from '../channels/model/channel.js';
 import { TaipanError } from '../channels/model/errors.js';
 import { currentPlatform, parsePlatform, type Platform } from '../channels/model/platform.js';
 import { PackageCache } from '../environments/package-cache/package-cache.js';
 import { resolvePkgsDirs } from '../environments/package-cache/pkgs-dirs.js';
+import type { TaipanConfig } from './config.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -24,12 +27,44 @@ export interface PrefixOptions {
   name?: string;
 }
 
-export const TOOL_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+interface PackageJson {
+  name: string;
+  version: string;
+  engines: { node: string };
+}
+
+/** taipan's package.json, found upwards from this file (it runs from dist/cli or, in tests, cli/). */
+function readPackageJson(): PackageJson {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const json = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as PackageJson;
+      if (json.name === 'taipan') return json;
+    } catch {
+      // not here; look further up
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('taipan installation is broken: its package.json is missing');
+    dir = parent;
+  }
+}
+
+const PACKAGE_JSON = readPackageJson();
+
+export const TOOL_VERSION: string = PACKAGE_JSON.version;
+
+/**
+ * A warning when this Node.js is older than package.json's `engines` allow. Node's own
+ * versions are semver, unlike conda's, so the `semver` package is the right tool here.
+ */
+export function nodeVersionWarning(nodeVersion: string = process.version): string | undefined {
+  return semver.satisfies(nodeVersion, PACKAGE_JSON.engines.node)
+    ? undefined
+    : `taipan needs Node.js ${PACKAGE_JSON.engines.node}, this is ${nodeVersion}; some commands may fail`;
+}
 
 /** `-p PREFIX` or `-n NAME` (under the first envs dir) to an absolute prefix. */
-export function resolvePrefix(options: PrefixOptions, env: NodeJS.ProcessEnv = process.env): string {
+export function resolvePrefix(options: PrefixOptions, config: TaipanConfig, env: NodeJS.ProcessEnv = process.env): string {
   if (options.prefix && options.name) {
     throw new TaipanError('INVALID_ARGUMENT', 'give either -p/--prefix or -n/--name, not both');
   }
@@ -38,26 +73,34 @@ export function resolvePrefix(options: PrefixOptions, env: NodeJS.ProcessEnv = p
     if (!/^[^/\\:\s]+$/.test(options.name)) {
       throw new TaipanError('INVALID_ARGUMENT', `invalid environment name '${options.name}'`, { hint: 'a name has no slashes, colons or spaces' });
     }
-    return path.join(envsDirs(env)[0] as string, options.name);
+    return path.join(envsDirs(config, env)[0] as string, options.name);
   }
   throw new TaipanError('INVALID_ARGUMENT', 'no environment given', { hint: 'name one with -p PREFIX or -n NAME' });
 }
 
-export function envsDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+export function envsDirs(config: TaipanConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const fromEnv = env.TAIPAN_ENVS_DIRS ?? env.CONDA_ENVS_DIRS;
-  return fromEnv ? fromEnv.split(',').map((d) => path.resolve(d.trim())) : [path.join(os.homedir(), '.taipan', 'envs')];
+  if (fromEnv) return fromEnv.split(',').map((d) => path.resolve(d.trim()));
+  if (config.envs_dirs.length > 0) return config.envs_dirs.map((d) => path.resolve(expandHome(d)));
+  return [path.join(os.homedir(), '.taipan', 'envs')];
+}
+
+function expandHome(dir: string): string {
+  return dir.startsWith('~') ? path.join(os.homedir(), dir.slice(1)) : dir;
 }
 
 export function targetPlatform(value: string | undefined): Platform {
   return value ? parsePlatform(value) : currentPlatform();
 }
 
-export function parseChannels(values: readonly string[] | undefined): Channel[] {
-  return (values ?? []).map((c) => Channel.parse(c));
+/** The channels given with -c, else (unless --override-channels) the configured ones. */
+export function parseChannels(values: readonly string[] | undefined, config: TaipanConfig, override = false): Channel[] {
+  const names = values && values.length > 0 ? values : override ? [] : config.channels;
+  return names.map((c) => Channel.parse(c, config.channel_alias ? { channelAlias: config.channel_alias } : {}));
 }
 
-export function packageCache(): PackageCache {
-  return new PackageCache(resolvePkgsDirs());
+export function packageCache(config: TaipanConfig): PackageCache {
+  return new PackageCache(resolvePkgsDirs(process.env, config.pkgs_dirs));
 }
 
 /** The command line as conda writes it into history (`# cmd:`). */

@@ -5,10 +5,11 @@
  */
 import { Command } from 'commander';
 import { isTaipanError } from '../channels/model/errors.js';
-import { TOOL_VERSION } from './context.js';
+import { nodeVersionWarning, TOOL_VERSION } from './context.js';
 import { registerInstallCommands } from './commands/install.js';
 import { registerListCommand } from './commands/list.js';
 import { consoleOutput } from './output.js';
+import { loadConfig, type TaipanConfig } from './config.js';
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   const output = consoleOutput();
@@ -21,8 +22,12 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     .hook('preAction', (_root, command) => {
       output.quiet = Boolean(command.opts().quiet);
     });
-  registerInstallCommands(program, output);
-  registerListCommand(program, output);
+  let config: TaipanConfig | undefined;
+  const settings = (): TaipanConfig => (config ??= loadConfig());
+  registerInstallCommands(program, output, settings);
+  registerListCommand(program, output, settings);
+  const nodeWarning = nodeVersionWarning();
+  if (nodeWarning) output.warn(nodeWarning);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -41,7 +41,7 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
   }
   await checkPrefix(request);
   if (request.channels.length === 0) {
-    throw new TaipanError('INVALID_ARGUMENT', 'no channels given', { hint: 'pass a channel with -c (a folder, a file:// URL or a name)' });
+    throw new TaipanError('INVALID_ARGUMENT', 'no channels given', { hint: 'pass a channel with -c (a folder, a file:// URL or a name), or list `channels` in ~/.condarc or ~/.taipanrc' });
   }
   const installed = request.mode === 'install' ? await readPrefixRecords(request.prefix) : [];
   const index = await ChannelIndex.load(request.channels, request.platform);

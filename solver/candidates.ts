@@ -58,33 +58,49 @@ export function compareVersionsDescending(a: string, b: string): number {
   return vb.compare(va);
 }
 
-function trackedFeatureCount(record: RepoDataRecord): number {
-  const tf = record.track_features;
-  if (typeof tf !== 'string') return 0;
-  return tf.split(/[\s,]+/).filter((f) => f !== '').length;
+/**
+ * How many features mark the record as a variant. Both `track_features` and the legacy
+ * `features` count: in old defaults repodata the variant builds (`scipy ... nomkl`) carry
+ * `features: nomkl` and only the `nomkl` metapackage carries `track_features`; conda
+ * minimised those features globally, we deprioritise the marked records themselves.
+ */
+function featureCount(record: RepoDataRecord): number {
+  let count = 0;
+  for (const field of [record.track_features, record.features]) {
+    if (typeof field === 'string') count += field.split(/[\s,]+/).filter((f) => f !== '').length;
+  }
+  return count;
 }
+
+/** Extra comparison for records equal in features, version and build number. */
+export type TieBreak = (a: RepoDataRecord, b: RepoDataRecord) => number;
 
 /**
  * Conda's preference between two records of the same name; negative when `a` is preferred.
  *
- * 1. Fewer `track_features` first. conda-forge and defaults mark unusual variants (pypy,
- *    debug builds, `nomkl`) with track_features precisely so that they lose against a
+ * 1. Fewer features first (see featureCount). conda-forge and defaults mark unusual
+ *    variants (pypy, debug builds, `nomkl`) this way precisely so that they lose against a
  *    plain build whatever their version; libsolv's conda policy and rattler also weigh
  *    this before the version.
  * 2. Higher version.
  * 3. Higher build number.
- * 4. Newer timestamp (records without one count as oldest).
+ * 4. `tieBreak`, when given: the solver passes one that prefers the build whose
+ *    dependencies allow newer versions (so `scipy` gets its py37 build rather than
+ *    whichever python build was uploaded last; rattler does the same).
+ * 5. Newer timestamp (records without one count as oldest).
  *
  * Remaining ties keep the input order (the sort is stable), which is the channel order
  * given by the caller; that keeps the result deterministic.
  */
-export function compareRecords(a: RepoDataRecord, b: RepoDataRecord): number {
-  const features = trackedFeatureCount(a) - trackedFeatureCount(b);
+export function compareRecords(a: RepoDataRecord, b: RepoDataRecord, tieBreak?: TieBreak): number {
+  const features = featureCount(a) - featureCount(b);
   if (features !== 0) return features;
   const version = compareVersionsDescending(a.version, b.version);
   if (version !== 0) return version;
   const build = (b.build_number ?? 0) - (a.build_number ?? 0);
   if (build !== 0) return build;
+  const tie = tieBreak === undefined ? 0 : tieBreak(a, b);
+  if (tie !== 0) return tie;
   return (b.timestamp ?? 0) - (a.timestamp ?? 0);
 }
 
@@ -99,25 +115,35 @@ export function compareRecords(a: RepoDataRecord, b: RepoDataRecord): number {
  *   before a lower one's (conda's default);
  * - `disabled`: every channel's records, in pure conda order; the channel only breaks ties.
  */
-export function orderCandidates(records: readonly RepoDataRecord[], priority: ChannelPriority): RepoDataRecord[] {
-  if (records.length === 0) return [];
+export function orderCandidates(
+  records: readonly RepoDataRecord[],
+  priority: ChannelPriority,
+  tieBreak?: TieBreak,
+): RepoDataRecord[] {
+  const rankOf = channelRanks(records);
+  return filterByChannelPriority(records, priority).sort((a, b) => {
+    if (priority === 'flexible') {
+      const channel = rankOf(a) - rankOf(b);
+      if (channel !== 0) return channel;
+    }
+    const preference = compareRecords(a, b, tieBreak);
+    if (preference !== 0) return preference;
+    return rankOf(a) - rankOf(b);
+  });
+}
+
+function channelRanks(records: readonly RepoDataRecord[]): (record: RepoDataRecord) => number {
   const rank = new Map<string, number>();
   for (const record of records) {
     const key = channelKey(record);
     if (!rank.has(key)) rank.set(key, rank.size);
   }
-  const rankOf = (record: RepoDataRecord): number => rank.get(channelKey(record)) ?? 0;
+  return (record) => rank.get(channelKey(record)) ?? 0;
+}
 
-  let pool: RepoDataRecord[] = [...records];
-  if (priority === 'strict') pool = pool.filter((record) => rankOf(record) === 0);
-
-  return pool.sort((a, b) => {
-    if (priority === 'flexible') {
-      const channel = rankOf(a) - rankOf(b);
-      if (channel !== 0) return channel;
-    }
-    const preference = compareRecords(a, b);
-    if (preference !== 0) return preference;
-    return rankOf(a) - rankOf(b);
-  });
+/** The records channel priority allows at all (all of them unless `strict`), unsorted. */
+export function filterByChannelPriority(records: readonly RepoDataRecord[], priority: ChannelPriority): RepoDataRecord[] {
+  if (priority !== 'strict' || records.length === 0) return [...records];
+  const first = channelKey(records[0] as RepoDataRecord);
+  return records.filter((record) => channelKey(record) === first);
 }

@@ -47,7 +47,17 @@ interface Conflict {
   readonly states: ReadonlyMap<string, NameState>;
   readonly restrictions: readonly Restriction[];
   /** Set when each remaining record of `name` is blocked by a different dependency. */
-  readonly blocked?: readonly string[];
+  readonly blocked?: readonly Blocker[];
+}
+
+/** Why one record cannot be chosen next to the forced names. */
+interface Blocker {
+  readonly id: number;
+  /** `needs 'b 2.*'` or `constrains 'c <2'`. */
+  readonly why: string;
+  /** The forced name it clashes with, and what the record would accept of it. */
+  readonly name: string;
+  readonly accepts: ReadonlySet<number>;
 }
 
 /** The UNSATISFIABLE error for `core` (a minimal set of roots that cannot hold together). */
@@ -150,14 +160,14 @@ function refine(
   provider: CandidateProvider,
   states: Map<string, NameState>,
   state: NameState,
-  onBlocked: (blocked: string[]) => void,
+  onBlocked: (blocked: Blocker[]) => void,
 ): void {
   const kept = new Set<number>();
-  const blockers: string[] = [];
+  const blockers: Blocker[] = [];
   for (const id of state.allowed) {
     const blocker = blockerOf(provider, states, id);
     if (blocker === null) kept.add(id);
-    else if (blockers.length < MAX_TEXTS) blockers.push(`${describe(provider, id)} ${blocker}`);
+    else if (blockers.length < MAX_TEXTS) blockers.push(blocker);
   }
   if (kept.size === state.allowed.size) return;
   if (kept.size === 0) {
@@ -167,18 +177,22 @@ function refine(
   state.allowed = kept;
 }
 
-function blockerOf(provider: CandidateProvider, states: Map<string, NameState>, id: number): string | null {
+function blockerOf(provider: CandidateProvider, states: Map<string, NameState>, id: number): Blocker | null {
   for (const dep of provider.depends(id)) {
     const matches = provider.matching(dep.spec, dep.text);
-    if (matches.length === 0) return `needs '${dep.text}' (nothing provides it)`;
-    const target = states.get(dep.spec.name);
-    if (target !== undefined && !matches.some((m) => target.allowed.has(m))) return `needs '${dep.text}'`;
+    const name = dep.spec.name;
+    if (matches.length === 0) return { id, why: `needs '${dep.text}' (nothing provides it)`, name, accepts: new Set() };
+    const target = states.get(name);
+    if (target !== undefined && !matches.some((m) => target.allowed.has(m))) {
+      return { id, why: `needs '${dep.text}'`, name, accepts: new Set(matches) };
+    }
   }
   for (const constraint of provider.constrains(id)) {
-    const target = states.get(constraint.spec.name);
+    const name = constraint.spec.name;
+    const target = states.get(name);
     if (target === undefined || target.allowed.size === 0) continue;
     const ok = new Set(provider.matching(constraint.spec, constraint.text));
-    if (![...target.allowed].some((m) => ok.has(m))) return `constrains '${constraint.text}'`;
+    if (![...target.allowed].some((m) => ok.has(m))) return { id, why: `constrains '${constraint.text}'`, name, accepts: ok };
   }
   return null;
 }
@@ -261,9 +275,17 @@ function renderConflict(provider: CandidateProvider, conflict: Conflict): string
   const available = listVersions(distinctVersions(provider, provider.candidatesOf(conflict.name)));
 
   if (conflict.blocked !== undefined) {
+    // How the blocked name got forced (unless a root names it: the headline says so), then
+    // for each blocker the restriction on the clashing name that rules out what it needs.
     const first = conflict.restrictions[0];
-    if (first !== undefined) lines.push(chainOf(first, states));
-    lines.push(`no record of '${conflict.name}' works: ${conflict.blocked.join('; ')}`);
+    if (first !== undefined && first.parent !== null) lines.push(chainOf(first, states));
+    for (const blocker of conflict.blocked) {
+      const culprit = states.get(blocker.name)?.restrictions.find((r) => ![...r.allows].some((id) => blocker.accepts.has(id)));
+      const line = culprit === undefined ? undefined : chainOf(culprit, states);
+      if (line !== undefined && !lines.includes(line)) lines.push(line);
+    }
+    const reasons = conflict.blocked.map((b) => `${describe(provider, b.id)} ${b.why}`);
+    lines.push(`no record of '${conflict.name}' works: ${reasons.join('; ')}`);
     return lines;
   }
 
@@ -272,6 +294,8 @@ function renderConflict(provider: CandidateProvider, conflict: Conflict): string
     const line = chainOf(restriction, states);
     if (!lines.includes(line)) lines.push(line);
   }
+  const broken = provider.candidatesOf(conflict.name).map((id) => provider.brokenReason(id)).find((reason) => reason !== undefined);
+  if (broken !== undefined) lines.push(`some records of '${conflict.name}' are unusable (${broken})`);
   if (provider.candidatesOf(conflict.name).length === 0) {
     lines.push(`no package named '${conflict.name}' is available (perhaps a missing channel)`);
   } else if (culprits.length === 1) {

@@ -20,7 +20,7 @@ import type { SolveResult, SolverBackend, SolverTask } from './task.js';
 
 export type { CandidateSource, ChannelPriority, SolveFailure, SolveResult, SolverBackend, SolverTask } from './task.js';
 export { SolveError } from './task.js';
-export { LogicSolverBackend } from './backends/logic-solver.js';
+export { LogicSolverBackend, solveWithLogicSolver, type LogicSolverStats } from './backends/logic-solver.js';
 export { compareRecords, orderCandidates } from './candidates.js';
 
 export interface SolveOptions {

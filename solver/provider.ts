@@ -5,7 +5,8 @@
  */
 import { MatchSpec } from '../channels/model/match-spec/index.js';
 import type { PackageRecord, RepoDataRecord } from '../channels/model/package-record.js';
-import { orderCandidates, recordKey } from './candidates.js';
+import { filterByChannelPriority, orderCandidates, recordKey, type TieBreak } from './candidates.js';
+import { dependencyTieBreak } from './dependency-tiebreak.js';
 import type { SolverTask } from './task.js';
 
 /** One record the solver may choose, identified by its index in `provider.candidates`. */
@@ -47,12 +48,33 @@ export class CandidateProvider {
   private readonly broken = new Map<number, string>();
   private readonly lookup: (name: string) => readonly RepoDataRecord[];
   private readonly favored = new Map<string, { record: RepoDataRecord; favor: number }[]>();
+  private readonly allowedRecords = new Map<string, readonly RepoDataRecord[]>();
+  private readonly tieBreak: TieBreak;
 
   constructor(private readonly task: SolverTask) {
     const available = task.available;
     this.lookup = typeof available === 'function' ? available : (name) => available.get(name) ?? [];
     for (const record of task.installed ?? []) this.addFavored(record, 1);
     for (const record of task.locked ?? []) this.addFavored(record, 2);
+    this.tieBreak = dependencyTieBreak({
+      recordsOf: (name) => this.allowedRecordsOf(name),
+      parse: (text) => {
+        const parsed = this.parseSpec(text);
+        return parsed instanceof Error ? null : parsed.spec;
+      },
+    });
+  }
+
+  /** Raw records of a name that channel priority allows (unordered, memoised). */
+  private allowedRecordsOf(name: string): readonly RepoDataRecord[] {
+    let records = this.allowedRecords.get(name);
+    if (records === undefined) {
+      records = isVirtualName(name)
+        ? (this.task.virtualPackages ?? []).filter((r) => r.name === name).map(virtualRecord)
+        : filterByChannelPriority(this.lookup(name), this.task.channelPriority ?? 'strict');
+      this.allowedRecords.set(name, records);
+    }
+    return records;
   }
 
   private addFavored(record: RepoDataRecord, favor: number): void {
@@ -81,7 +103,7 @@ export class CandidateProvider {
 
     const ordered: { record: RepoDataRecord; virtual: boolean }[] = isVirtualName(name)
       ? (this.task.virtualPackages ?? []).filter((r) => r.name === name).map((r) => ({ record: virtualRecord(r), virtual: true }))
-      : orderCandidates(this.lookup(name), this.task.channelPriority ?? 'strict').map((record) => ({ record, virtual: false }));
+      : orderCandidates(this.lookup(name), this.task.channelPriority ?? 'strict', this.tieBreak).map((record) => ({ record, virtual: false }));
 
     const favorOf = new Map<number, number>();
     for (const { record, favor } of this.favored.get(name) ?? []) {

@@ -31,7 +31,9 @@ export interface SolverTask {
    * changes it when the specs cannot be met otherwise. They do not force anything to stay:
    * a name nobody depends on is not part of the result, so the caller must pass specs
    * (e.g. from the prefix history) for what the user wants kept. An installed record that
-   * no channel offers any more is still a candidate for its name.
+   * no channel offers any more is still a candidate for its name. Requested names are
+   * frozen too when their installed record meets the spec (`install numpy` with numpy
+   * installed changes nothing); an update leaves those names out of `installed`.
    */
   readonly installed?: readonly RepoDataRecord[];
   /** Like `installed` (soft preference) but tried before it, e.g. records of a lock file. */

@@ -104,11 +104,11 @@ export async function readArchiveMetadata(archivePath: string): Promise<PackageM
   if (pathsText !== undefined) {
     paths = parsePathsJson(pathsText, archivePath);
   } else {
-    const files = text('info/files');
-    if (files === undefined) throw badMetadata(archivePath, 'info/paths.json', 'neither info/paths.json nor info/files exists');
+    // Like conda, a missing info/files reads as empty: the package installs nothing.
+    const files = text('info/files') ?? '';
     // Which payload paths are symlinks: a .tar.bz2 was scanned whole (paths.json missing
     // means no early stop); a .conda needs a header pass over its pkg tarball.
-    const symlinks = isTarBz2
+    const symlinks = isTarBz2 || files === ''
       ? scan.symlinks
       : (await scanArchive(archivePath, [], { components: ['pkg'], symlinks: true })).symlinks;
     paths = legacyPathsJson(

@@ -78,5 +78,8 @@ export class ZstdDecompressStream extends Transform {
 }
 
 function asError(err: unknown, fallback: string): Error {
-  return err instanceof Error ? err : new Error(fallback);
+  if (err instanceof Error) return err;
+  // Errors from another realm (vm contexts) fail instanceof; keep their message.
+  const message = (err as { message?: unknown } | undefined)?.message;
+  return new Error(typeof message === 'string' ? message : fallback);
 }

@@ -33,16 +33,13 @@ export async function readIndexJson(packageDir: string): Promise<IndexJson> {
 /**
  * `info/paths.json` of an extracted package; for packages older than paths.json, the same
  * shape built from `info/files`, `info/has_prefix` and `info/no_link`/`no_softlink`, with
- * symlinks recognised on disk (conda's fallback). PACKAGE_METADATA when neither exists.
+ * symlinks recognised on disk (conda's fallback; with neither file, no paths, as conda).
  */
 export async function readPathsJson(packageDir: string): Promise<PathsJson> {
   const text = await readInfoFile(packageDir, 'paths.json');
   if (text !== undefined) return parsePathsJson(text, packageDir);
-  const files = await readInfoFile(packageDir, 'files');
-  if (files === undefined) {
-    // A package with neither file installs nothing (e.g. stripped legacy metapackages).
-    throw badMetadata(packageDir, 'info/paths.json', 'neither info/paths.json nor info/files exists');
-  }
+  // Like conda, a missing info/files reads as empty: the package installs nothing.
+  const files = (await readInfoFile(packageDir, 'files')) ?? '';
   const [hasPrefix, noLink, noSoftlink] = await Promise.all([
     readInfoFile(packageDir, 'has_prefix'),
     readInfoFile(packageDir, 'no_link'),

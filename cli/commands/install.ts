@@ -20,6 +20,7 @@ import { planJson, planTable } from '../report-plan.js';
 import { Progress } from '../progress.js';
 import { confirm } from '../confirm.js';
 import type { Output } from '../output.js';
+import type { TaipanConfig } from '../config.js';
 
 interface InstallOptions extends OutputOptions, PrefixOptions {
   channel?: string[];
@@ -27,9 +28,10 @@ interface InstallOptions extends OutputOptions, PrefixOptions {
   deps?: boolean;
   copy?: boolean;
   forceReinstall?: boolean;
+  overrideChannels?: boolean;
 }
 
-export function registerInstallCommands(program: Command, output: Output): void {
+export function registerInstallCommands(program: Command, output: Output, config: () => TaipanConfig): void {
   for (const mode of ['create', 'install'] as const) {
     withTransactionOptions(
       program
@@ -37,23 +39,27 @@ export function registerInstallCommands(program: Command, output: Output): void 
         .description(mode === 'create' ? 'create a new environment from package specs' : 'install packages into an existing environment')
         .argument('[specs...]', 'package specs, e.g. zlib "numpy>=1.20" conda-forge::python=3.12')
         .option('-c, --channel <channel>', 'a channel to read (folder, file:// URL or name); repeatable', collect, [])
+        .option('--override-channels', 'do not read the channels from the config files')
         .option('--platform <subdir>', 'solve for another platform (e.g. linux-64)')
         .option('--no-deps', 'install only the named packages, not their dependencies')
         .option('--copy', 'copy files into the environment instead of hard-linking them')
         .option('--force-reinstall', 'relink the named packages even when they are installed'),
     ).action(async (specs: string[], options: InstallOptions) => {
-      const prefix = resolvePrefix(options);
+      const settings = config();
+      const prefix = resolvePrefix(options, settings);
       const platform = targetPlatform(options.platform);
+      const progress = new Progress(options);
+      progress.update('loading channels and solving…');
       const solved = await solveInstall({
         prefix,
         platform,
-        channels: parseChannels(options.channel),
+        channels: parseChannels(options.channel, settings, options.overrideChannels),
         specs,
         mode,
         noDeps: options.deps === false,
         forceReinstall: options.forceReinstall,
-      });
-      await applyTransaction(output, { prefix, platform, solved, options, updateSpecs: specs });
+      }).finally(() => progress.done());
+      await applyTransaction(output, { prefix, platform, solved, options, updateSpecs: specs, config: settings });
     });
   }
 
@@ -64,9 +70,10 @@ export function registerInstallCommands(program: Command, output: Output): void 
       .description('remove packages (and what depends on them) from an environment')
       .argument('<specs...>', 'names or specs of installed packages'),
   ).action(async (specs: string[], options: InstallOptions) => {
-    const prefix = resolvePrefix(options);
+    const settings = config();
+    const prefix = resolvePrefix(options, settings);
     const solved = await solveRemove(prefix, specs);
-    await applyTransaction(output, { prefix, platform: targetPlatform(undefined), solved, options, removeSpecs: specs });
+    await applyTransaction(output, { prefix, platform: targetPlatform(undefined), solved, options, removeSpecs: specs, config: settings });
   });
 }
 
@@ -91,11 +98,12 @@ interface ApplyRequest {
   options: InstallOptions;
   updateSpecs?: string[];
   removeSpecs?: string[];
+  config: TaipanConfig;
 }
 
 async function applyTransaction(output: Output, request: ApplyRequest): Promise<void> {
   const { prefix, solved, options } = request;
-  const cache = packageCache();
+  const cache = packageCache(request.config);
   const fetch = [];
   for (const record of solved.plan.link) if (!(await cache.has(record))) fetch.push(record);
   const empty = solved.plan.link.length === 0 && solved.plan.unlink.length === 0;

@@ -5,6 +5,7 @@ import { isEnvironment, readPrefixRecords } from '../../environments/prefix/pref
 import { resolvePrefix, type PrefixOptions } from '../context.js';
 import { channelName } from '../report-plan.js';
 import type { Output } from '../output.js';
+import type { TaipanConfig } from '../config.js';
 
 interface ListOptions extends PrefixOptions {
   json?: boolean;
@@ -12,7 +13,7 @@ interface ListOptions extends PrefixOptions {
   md5?: boolean;
 }
 
-export function registerListCommand(program: Command, output: Output): void {
+export function registerListCommand(program: Command, output: Output, config: () => TaipanConfig): void {
   program
     .command('list')
     .description('list the packages installed in an environment')
@@ -23,7 +24,7 @@ export function registerListCommand(program: Command, output: Output): void {
     .option('--explicit', 'print an @EXPLICIT file (URLs of the installed archives)')
     .option('--md5', 'with --explicit: add each archive\'s md5')
     .action(async (regex: string | undefined, options: ListOptions) => {
-      const prefix = resolvePrefix(options);
+      const prefix = resolvePrefix(options, config());
       if (!(await isEnvironment(prefix))) {
         throw new TaipanError('PREFIX_NOT_FOUND', `'${prefix}' is not an environment (it has no conda-meta folder)`);
       }

@@ -7,7 +7,11 @@
  * Encoding, one boolean variable `r<id>` per candidate record of every reachable name:
  * - requested spec j:  s_j → OR(records matching it)            (`s<j>` selects spec j)
  * - pin j:             s_j → ¬x for every record x of the name not matching it
- * - depends of r:      r → OR(records matching the dependency)   (empty OR: r is impossible)
+ * - depends of r:      r → d_k,  d_k → OR(records matching the dependency); one auxiliary
+ *                      `d<k>` per distinct dependency text: real repodata repeats
+ *                      `libgcc-ng >=12` on thousands of records, each matching a hundred
+ *                      builds, and sharing the long OR cut clause building several-fold.
+ *                      An empty OR makes r impossible.
  * - constrains of r:   r → c_k,  c_k → ¬x for each record x of the name not matching it
  *                      (one auxiliary `c<k>` per distinct constraint text, so a constraint
  *                      shared by a thousand records costs a thousand binary clauses, not a
@@ -17,14 +21,13 @@
  * a minimal core of specs for the message.
  */
 import Logic from 'logic-solver';
-import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { minimalCore } from '../core.js';
 import { explainConflict } from '../explain.js';
 import { preflight } from '../preflight.js';
 import { CandidateProvider } from '../provider.js';
 import { requestedNames, rootConstraints, type RootConstraint } from '../roots.js';
 import type { SolveResult, SolverBackend, SolverTask } from '../task.js';
-import { topologicalOrder } from '../topo.js';
+import { toSolveResult } from '../result.js';
 
 const recordVar = (id: number): string => `r${id}`;
 const notVar = (name: string): string => `-${name}`;
@@ -34,6 +37,12 @@ export interface LogicSolverStats {
   names: number;
   candidates: number;
   satCalls: number;
+  /** Milliseconds loading and ordering candidates (and the not-found checks). */
+  exploreMs: number;
+  /** Milliseconds building clauses. */
+  encodeMs: number;
+  /** Milliseconds in SAT calls and their bookkeeping (freeze, greedy choice, ordering). */
+  searchMs: number;
 }
 
 /** {@link SolverBackend} on logic-solver. Synchronous inside; the Promise is the shared contract. */
@@ -55,13 +64,16 @@ export class LogicSolverBackend implements SolverBackend {
  */
 export function solveWithLogicSolver(task: SolverTask): { result: SolveResult; stats: LogicSolverStats } {
   return Logic.disablingAssertions(() => {
+    const started = performance.now();
     const provider = new CandidateProvider(task);
     const roots = rootConstraints(task);
     provider.explore(requestedNames(task));
     preflight(provider, roots, task);
+    const explored = performance.now();
 
     const encoding = new Encoding(provider, roots, task.signal);
     encoding.encode();
+    const encoded = performance.now();
 
     const allSelectors = roots.map((_, j) => `s${j}`);
     if (!encoding.satisfiable(allSelectors)) {
@@ -72,16 +84,15 @@ export function solveWithLogicSolver(task: SolverTask): { result: SolveResult; s
 
     encoding.freezeFavored();
     const chosen = encoding.chooseGreedily(requestedNames(task));
-    const records = topologicalOrder(
-      chosen
-        .filter((id) => !provider.candidate(id).virtual)
-        .map((id) => {
-          const { name, record } = provider.candidate(id);
-          return { name, value: record, dependsOn: provider.declaredDependencyNames(id), lateInCycle: record.noarch === 'python' };
-        }),
-    );
-    const stats = { names: provider.names.length, candidates: provider.candidates.length, satCalls: encoding.satCalls };
-    return { result: { records: records as RepoDataRecord[] }, stats };
+    const stats: LogicSolverStats = {
+      names: provider.names.length,
+      candidates: provider.candidates.length,
+      satCalls: encoding.satCalls,
+      exploreMs: explored - started,
+      encodeMs: encoded - explored,
+      searchMs: performance.now() - encoded,
+    };
+    return { result: toSolveResult(provider, chosen), stats };
   });
 }
 
@@ -90,6 +101,7 @@ class Encoding {
   satCalls = 0;
   private model: Logic.Solution | null = null;
   private readonly constraintVars = new Map<string, string>();
+  private readonly dependencyVars = new Map<string, string>();
 
   constructor(
     private readonly provider: CandidateProvider,
@@ -127,7 +139,9 @@ class Encoding {
       return;
     }
     for (const dep of provider.depends(id)) {
-      solver.require(Logic.or(notVar(self), ...provider.matching(dep.spec, dep.text).map(recordVar)));
+      const matches = provider.matching(dep.spec, dep.text);
+      const target = matches.length <= 2 ? matches.map(recordVar) : [this.dependencyVar(dep.spec.name, dep.text, matches)];
+      solver.require(Logic.or(notVar(self), ...target));
     }
     for (const constraint of provider.constrains(id)) {
       // A constraint on a name no spec can reach can never bite.
@@ -146,6 +160,17 @@ class Encoding {
       for (const id of this.provider.candidatesOf(name)) {
         if (!ok.has(id)) this.solver.require(Logic.or(notVar(variable), notVar(recordVar(id))));
       }
+    }
+    return variable;
+  }
+
+  private dependencyVar(name: string, text: string, matches: readonly number[]): string {
+    const key = `${name}\u0000${text}`;
+    let variable = this.dependencyVars.get(key);
+    if (variable === undefined) {
+      variable = `d${this.dependencyVars.size}`;
+      this.dependencyVars.set(key, variable);
+      this.solver.require(Logic.or(notVar(variable), ...matches.map(recordVar)));
     }
     return variable;
   }

@@ -156,6 +156,19 @@ describe('the demo channel', () => {
     expect(existsSync(path.join(prefix, '.taipan-trash'))).toBe(false);
   });
 
+  test('channels come from ~/.taipanrc when none is given, and --override-channels ignores them', async () => {
+    const home = path.join(work, 'home');
+    await mkdir(home, { recursive: true });
+    await writeFile(path.join(home, '.taipanrc'), `channels:\n  - ${channel}\n`);
+    const prefix = path.join(work, 'env-config');
+    const withConfig = runCli(['create', '-y', '-p', prefix, 'taipan-greetings'], { ...env, HOME: home });
+    expect(withConfig.stderr).toBe('');
+    expect(existsSync(path.join(prefix, 'conda-meta', 'taipan-greetings-2.0.0-0.json'))).toBe(true);
+    const overridden = runCli(['create', '-y', '-p', path.join(work, 'env-none'), '--override-channels', 'taipan-greetings'], { ...env, HOME: home });
+    expect(overridden.status).toBe(1);
+    expect(overridden.stderr).toContain('no channels given');
+  });
+
   test('bad input gets a clear error', () => {
     const noChannel = runCli(['create', '-y', '-p', path.join(work, 'x'), 'hello-taipan'], env);
     expect(noChannel.status).toBe(1);

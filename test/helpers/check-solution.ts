@@ -44,6 +44,11 @@ function spec(value: MatchSpec | string): MatchSpec {
   return parsed;
 }
 
+/** The spec as written, for messages. */
+function text(s: MatchSpec): string {
+  return s.original ?? s.toString();
+}
+
 function label(record: PackageRecord): string {
   return `${record.name}-${record.version}-${record.build}`;
 }
@@ -87,7 +92,7 @@ export function checkSolution(input: SolutionCheckInput): string[] {
   for (const requested of input.specs) {
     const s = spec(requested);
     if (!present(s.name).some((r) => s.matches(r as RepoDataRecord))) {
-      problems.push(`requested '${s.toString()}' is not satisfied (${present(s.name).map(label).join(', ') || 'no record of that name'})`);
+      problems.push(`requested '${text(s)}' is not satisfied (${present(s.name).map(label).join(', ') || 'no record of that name'})`);
     }
   }
 
@@ -111,7 +116,7 @@ export function checkSolution(input: SolutionCheckInput): string[] {
   for (const pin of input.pinned ?? []) {
     const s = spec(pin);
     for (const other of present(s.name)) {
-      if (!s.matches(other as RepoDataRecord)) problems.push(`pinned '${s.toString()}' but ${label(other)} is in the result`);
+      if (!s.matches(other as RepoDataRecord)) problems.push(`pinned '${text(s)}' but ${label(other)} is in the result`);
     }
   }
 

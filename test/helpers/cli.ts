@@ -3,7 +3,8 @@
  * separate process, the way a user runs it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const CLI = path.resolve(process.cwd(), 'dist', 'cli', 'main.js');
@@ -14,11 +15,14 @@ export interface CliResult {
   stderr: string;
 }
 
+/** An empty home, so the developer's own ~/.condarc and caches never leak into a test. */
+const TEST_HOME = mkdtempSync(path.join(os.tmpdir(), 'taipan-home-'));
+
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`'${CLI}' is missing: run \`npm run build\` first (npm test does)`);
   const result = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    env: { ...process.env, HOME: TEST_HOME, USERPROFILE: TEST_HOME, ...env },
     timeout: 120_000,
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };

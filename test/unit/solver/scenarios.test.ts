@@ -103,6 +103,34 @@ describe('solver scenarios (logic-solver backend)', () => {
 `);
   });
 
+  test('a conflict that needs case analysis names the blocked records', async () => {
+    const available = repo(
+      rec('a 1', ['b 1.*', 'c 1.*']), rec('a 2', ['b 2.*', 'c 2.*']),
+      rec('x 1', ['b 1.*', 'c 2.*']), rec('b 1'), rec('b 2'), rec('c 1'), rec('c 2'),
+    );
+    const error = await solveError({ specs: ['a', 'x'], available });
+    expect(error.code).toBe('UNSATISFIABLE');
+    expect(error.message).toMatchInlineSnapshot(`
+"cannot install 'a' together with 'x':
+  'x' → b 1.*
+  'x' → c 2.*
+  no record of 'a' works: a 2 0 needs 'b 2.*'; a 1 0 needs 'c 1.*'"
+`);
+  });
+
+  test('a pin deep in the dependency tree is named with its chain', async () => {
+    const available = repo(rec('app 1', ['lib >=2']), rec('app 0.9', ['lib >=1.5']), rec('lib 1.0'), rec('lib 2.0'), rec('lib 1.5'));
+    const error = await solveError({ specs: ['app'], available, pinned: ['lib <1.5'] });
+    expect(error.code).toBe('UNSATISFIABLE');
+    expect(error.failure.specs).toEqual(['app', 'pinned lib <1.5']);
+    expect(error.message).toMatchInlineSnapshot(`
+"cannot install 'app' together with pinned 'lib <1.5':
+  pinned 'lib <1.5'
+  'app' → (lib >=2 or lib >=1.5)
+  no record of 'lib' satisfies all of these; available versions: 2.0, 1.5, 1.0"
+`);
+  });
+
   test('missing package is PACKAGE_NOT_FOUND with a suggestion', async () => {
     const available = repo(rec('numpy 1.0'));
     const error = await solveError({ specs: ['nmupy'], available, channels: ['defaults'] });
