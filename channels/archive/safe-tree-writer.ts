@@ -39,7 +39,6 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { ReadEntry } from 'tar';
 import { TaipanError } from '../model/errors.js';
 import { isAbsoluteTarget, normalizeEntryPath, resolveLinkTargetLexically } from './entry-path.js';
@@ -158,7 +157,12 @@ export class SafeTreeWriter {
     } else {
       const handle = await open(abs, 'wx', 0o600);
       try {
-        await pipeline(entry, handle.createWriteStream({ autoClose: false }));
+        // Iterating the entry (a Minipass stream) keeps node-tar's parser flowing; piping it
+        // into a Writable through stream.pipeline stalled the parser's drain signal.
+        for await (const chunk of entry as AsyncIterable<Buffer>) {
+          let offset = 0;
+          while (offset < chunk.length) offset += (await handle.write(chunk, offset, chunk.length - offset)).bytesWritten;
+        }
         await handle.chmod(mode);
         if (entry.mtime !== undefined) await handle.utimes(entry.mtime, entry.mtime);
       } finally {
