@@ -4,7 +4,7 @@
  * system tools; writing twice gives byte-identical files.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { extractPackage, readArchiveMetadata, readPackageMetadata, writeCondaPackage, writeTarBz2Package } from '../../../channels/archive/index.js';
@@ -78,6 +78,33 @@ describeShared('writeCondaPackage / writeTarBz2Package', () => {
       }
       await rm(base, { recursive: true });
     });
+  });
+
+  test('every other readable fixture re-packs to the identical tree (.conda always, .tar.bz2 for archives up to 256 KiB)', async () => {
+    const corrupt = new Set(['another_bad_package.conda', 'bad_package.tar.bz2']);
+    const rest = (await readdir(FIXTURES)).filter((n) => /\.(conda|tar\.bz2)$/.test(n) && !corrupt.has(n) && !ROUND_TRIP.includes(n)).sort();
+    expect(rest.length).toBeGreaterThan(50);
+    const condaOnly: string[] = [];
+    await mapLimit(rest, 3, async (name) => {
+      const base = path.join(work, `all-${name}`);
+      const source = path.join(base, 'src');
+      await extractPackage(path.join(FIXTURES, name), source);
+      const original = await snapshotTree(source);
+      // Pure-JS bzip2 compresses at 1-2 MB/s; the larger packages go through .conda only.
+      const archiveBytes = (await stat(path.join(FIXTURES, name))).size;
+      const formats = archiveBytes <= 256 * 1024 ? (['conda', 'tar.bz2'] as const) : (['conda'] as const);
+      if (formats.length === 1) condaOnly.push(name);
+      for (const format of formats) {
+        const archive = path.join(base, `${stemOf(name)}.${format}`);
+        if (format === 'conda') await writeCondaPackage(source, archive, { compressionLevel: 1 });
+        else await writeTarBz2Package(source, archive, { compressionLevel: 1 });
+        const again = path.join(base, `again-${format}`);
+        await extractPackage(archive, again);
+        expect({ name, format, tree: asObject(await snapshotTree(again)) }).toEqual({ name, format, tree: asObject(original) });
+      }
+      await rm(base, { recursive: true });
+    });
+    if (condaOnly.length > 0) console.log(`re-packed as .conda only (archives over 256 KiB): ${condaOnly.join(', ')}`);
   });
 
   test.each([
