@@ -53,10 +53,11 @@ export function splitBracketSection(text: string, spec: string): BracketSplit {
 /**
  * Parses the content of a bracket section into pairs, in order. A bare `optional` (a
  * libmamba spelling) becomes the pair `optional=true`. With `relationKeys`, `version<2`
- * (no `=`) is read as `version='<2'`, as conda's v3 parser accepts with a warning.
+ * (no `=`) is read as `version='<2'`, as conda's v3 parser accepts with a warning. 
+ * `ignoreBareKey` says which keys without a value are skipped, as conda's classic parser does.
  * @throws TaipanError `INVALID_MATCH_SPEC` for anything that is not a list of pairs.
  */
-export function parseBracketContent(content: string, spec: string, relationKeys: boolean): BracketPair[] {
+export function parseBracketContent(content: string, spec: string, relationKeys: boolean, ignoreBareKey?: (key: string) => boolean): BracketPair[] {
   const pairs: BracketPair[] = [];
   let i = 0;
   const n = content.length;
@@ -76,6 +77,14 @@ export function parseBracketContent(content: string, spec: string, relationKeys:
     if (i >= n || content[i] === ',') {
       if (key === 'optional') {
         pairs.push({ key, value: 'true' });
+        i = skipSeparator(content, i);
+        continue;
+      }
+      // conda's classic parser only picks key=value pairs out of the brackets, so a bare
+      // word (pip-style extras such as `nbconvert[execute]` in real environment files) is
+      // ignored there; the v3 grammar and strict mode refuse it, and a bare field name
+      // (`numpy[build]`) is surely a mistake, so it stays an error.
+      if (ignoreBareKey?.(key)) {
         i = skipSeparator(content, i);
         continue;
       }

@@ -119,7 +119,12 @@ export function parseSpecFields(spec: string, options: MatchSpecParseOptions = {
   text = split.rest;
   const brackets = new Map<string, string>();
   if (split.content !== undefined) {
-    for (const { key, value } of parseBracketContent(split.content, spec, options.v3 === true)) {
+    for (const { key, value } of parseBracketContent(
+      split.content,
+      spec,
+      options.v3 === true,
+      options.v3 !== true && options.strict !== true ? (key) => !FIELD_KEYS.has(key) : undefined,
+    )) {
       if (!FIELD_KEYS.has(key) && !(options.v3 === true && V3_KEYS.has(key))) {
         throw invalid(
           spec,

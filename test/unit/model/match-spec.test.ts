@@ -290,3 +290,15 @@ describeShared('real repodata specs (real-specs.json)', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe('pip-style extras in classic specs', () => {
+  test('a bare word in brackets is ignored as conda does (real environment files carry them)', () => {
+    const spec = MatchSpec.parse('nbconvert[execute]!=6.0.0,!=6.0.1');
+    expect(spec.name).toBe('nbconvert');
+    expect(spec.version?.toString()).toBe('!=6.0.0,!=6.0.1');
+  });
+  test('the v3 grammar and strict mode refuse it', () => {
+    expect(() => MatchSpec.parse('package[a]', { v3: true })).toThrow(/no value for 'a'/);
+    expect(() => MatchSpec.parse('package[a]', { strict: true })).toThrow(/no value for 'a'/);
+  });
+});
