@@ -95,7 +95,9 @@ export function targetPlatform(value: string | undefined): Platform {
 
 /** The channels given with -c, else (unless --override-channels) the configured ones. */
 export function parseChannels(values: readonly string[] | undefined, config: TaipanConfig, override = false): Channel[] {
-  const names = values && values.length > 0 ? values : override ? [] : config.channels;
+  const given = values && values.length > 0 ? values : override ? [] : config.channels;
+  // `nodefaults` in an environment file means: not the defaults channels (conda-forge's advice).
+  const names = given.includes('nodefaults') ? given.filter((c) => c !== 'nodefaults' && c !== 'defaults') : given;
   return names.map((c) => Channel.parse(c, config.channel_alias ? { channelAlias: config.channel_alias } : {}));
 }
 

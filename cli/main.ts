@@ -8,6 +8,7 @@ import { isTaipanError } from '../channels/model/errors.js';
 import { nodeVersionWarning, TOOL_VERSION } from './context.js';
 import { registerInstallCommands } from './commands/install.js';
 import { registerListCommand } from './commands/list.js';
+import { registerEnvCommands } from './commands/env.js';
 import { consoleOutput } from './output.js';
 import { loadConfig, type TaipanConfig } from './config.js';
 
@@ -26,6 +27,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   const settings = (): TaipanConfig => (config ??= loadConfig());
   registerInstallCommands(program, output, settings);
   registerListCommand(program, output, settings);
+  registerEnvCommands(program, output, settings);
   const nodeWarning = nodeVersionWarning();
   if (nodeWarning) output.warn(nodeWarning);
   try {

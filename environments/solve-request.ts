@@ -24,6 +24,8 @@ export interface InstallRequest {
   readonly mode: 'create' | 'install';
   readonly noDeps?: boolean;
   readonly forceReinstall?: boolean;
+  /** `env update --prune`: drop installed packages the new request does not need. */
+  readonly prune?: boolean;
 }
 
 export interface SolvedRequest {
@@ -46,9 +48,21 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
   const installed = request.mode === 'install' ? await readPrefixRecords(request.prefix) : [];
   const index = await ChannelIndex.load(request.channels, request.platform);
   const requestedNames = new Set(specs.map((s) => s.name));
-  // Specs the user asked for earlier stay in force, as in conda, unless named again now.
-  const earlier = request.mode === 'install' ? (await readRequestedSpecs(request.prefix)).map((s) => MatchSpec.parse(s)) : [];
+  // In an existing environment the specs the user asked for earlier stay in force, and
+  // every other installed package stays installed (possibly changed), as in conda; with
+  // `prune` only the new request counts, so whatever it does not need goes.
+  const keep = request.mode === 'install' && !request.prune;
+  const earlier = keep ? (await readRequestedSpecs(request.prefix)).map((s) => MatchSpec.parse(s)) : [];
   const keptSpecs = earlier.filter((s) => !requestedNames.has(s.name));
+  const keptNames = new Set([...requestedNames, ...keptSpecs.map((s) => s.name)]);
+  if (keep) {
+    for (const record of installed) {
+      if (!keptNames.has(record.name)) {
+        keptSpecs.push(MatchSpec.parse(record.name));
+        keptNames.add(record.name);
+      }
+    }
+  }
   const result = await solve({
     specs: [...specs, ...keptSpecs],
     available: (name) => index.get(name),

@@ -1,0 +1,48 @@
+/**
+ * `env export`: an environment as an environment.yml that `env create` turns back into the
+ * same package set: every record pinned (`name=version=build`), or only the specs the
+ * user asked for (`--from-history`), as conda writes it.
+ */
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { Channel } from '../channels/model/channel.js';
+import type { RepoDataRecord } from '../channels/model/package-record.js';
+import { readRequestedSpecs } from './prefix/history.js';
+import { readPrefixRecords } from './prefix/prefix-record.js';
+
+export interface ExportOptions {
+  readonly fromHistory?: boolean;
+  readonly noBuilds?: boolean;
+  /** The name to write (defaults to the prefix's folder name). */
+  readonly name?: string;
+}
+
+export interface ExportedEnvironment {
+  name: string;
+  channels: string[];
+  dependencies: string[];
+  prefix: string;
+}
+
+export async function exportEnvironment(prefix: string, options: ExportOptions = {}): Promise<ExportedEnvironment> {
+  const records = await readPrefixRecords(prefix);
+  const channels = uniqueChannels(records);
+  const dependencies = options.fromHistory
+    ? await readRequestedSpecs(prefix)
+    : records.map((r) => (options.noBuilds ? `${r.name}=${r.version}` : `${r.name}=${r.version}=${r.build}`));
+  return { name: options.name ?? path.basename(prefix), channels, dependencies, prefix };
+}
+
+export function environmentYaml(exported: ExportedEnvironment): string {
+  return stringify(exported, { lineWidth: 0 });
+}
+
+/** Channel names in the order of first use, as the solver will need them back. */
+function uniqueChannels(records: readonly RepoDataRecord[]): string[] {
+  const seen: string[] = [];
+  for (const r of records) {
+    const name = Channel.parse(r.channel).name;
+    if (!seen.includes(name)) seen.push(name);
+  }
+  return seen;
+}
