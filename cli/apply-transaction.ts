@@ -55,10 +55,12 @@ export async function applyTransaction(output: Output, request: ApplyRequest): P
     requestedSpecs: solved.requestedSpecs,
     finalRecords: solved.finalRecords,
     alwaysCopy: options.copy,
+    onLockWait: (holder) => output.warn(`waiting for another taipan${holder ? ` (pid ${holder.pid})` : ''} to finish with '${prefix}'…`),
     history: { command: commandLine(), toolVersion: TOOL_VERSION, updateSpecs: request.updateSpecs, removeSpecs: request.removeSpecs },
     onEvent: (event: TransactionEvent) => {
       if (event.kind === 'link') linked++;
       progress.update(`${event.kind.padEnd(7)} ${event.record.name}-${event.record.version}  [${linked}/${total} linked]`);
+      if (event.kind === 'notice' && !options.json) event.level === 'warning' ? output.warn(event.text.trimEnd()) : output.text(`${event.text.trimEnd()}\n`);
       if (event.kind === 'link' && event.clobbered.length > 0 && !options.quiet && !options.json) {
         output.warn(`'${event.record.name}' replaced files of another package: ${event.clobbered.slice(0, 5).join(', ')}`);
       }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { Channel } from '../channels/model/channel.js';
+import { rememberChannelCredentials } from '../channels/fetch/credentials.js';
 import { TaipanError } from '../channels/model/errors.js';
 import { currentPlatform, parsePlatform, type Platform } from '../channels/model/platform.js';
 import { PackageCache } from '../environments/package-cache/package-cache.js';
@@ -98,6 +99,8 @@ export function parseChannels(values: readonly string[] | undefined, config: Tai
   const given = values && values.length > 0 ? values : override ? [] : config.channels;
   // `nodefaults` in an environment file means: not the defaults channels (conda-forge's advice).
   const names = given.includes('nodefaults') ? given.filter((c) => c !== 'nodefaults' && c !== 'defaults') : given;
+  // Channel.parse drops credentials from URLs; the fetch layer keeps them for the wire only.
+  for (const c of names) rememberChannelCredentials(c);
   return names.map((c) => Channel.parse(c, config.channel_alias ? { channelAlias: config.channel_alias } : {}));
 }
 

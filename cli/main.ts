@@ -9,15 +9,19 @@ import { nodeVersionWarning, TOOL_VERSION } from './context.js';
 import { registerInstallCommands } from './commands/install.js';
 import { registerListCommand } from './commands/list.js';
 import { registerEnvCommands } from './commands/env.js';
+import { registerShellCommands } from './commands/shell.js';
 import { consoleOutput } from './output.js';
+import { extractVerbose } from './verbose-flag.js';
 import { loadConfig, type TaipanConfig } from './config.js';
 
-export async function main(argv: string[] = process.argv): Promise<number> {
+export async function main(rawArgv: string[] = process.argv): Promise<number> {
+  const { argv, verbose } = extractVerbose(rawArgv);
   const output = consoleOutput();
   const program = new Command('taipan')
     .description('a conda-compatible package and environment manager')
     .version(TOOL_VERSION, '-V, --version')
-    .option('-v, --verbose', 'show stack traces of errors')
+    .option('-v, --verbose', 'show stack traces of errors (accepted anywhere)')
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .hook('preAction', (_root, command) => {
@@ -28,13 +32,15 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   registerInstallCommands(program, output, settings);
   registerListCommand(program, output, settings);
   registerEnvCommands(program, output, settings);
+  registerShellCommands(program, output, settings);
   const nodeWarning = nodeVersionWarning();
   if (nodeWarning) output.warn(nodeWarning);
   try {
     await program.parseAsync(argv);
-    return 0;
+    // `taipan run` sets the exit code of the command it ran.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error, argv.includes('-v') || argv.includes('--verbose'), argv.includes('--json'));
+    return reportError(error, verbose, argv.includes('--json'));
   }
 }
 

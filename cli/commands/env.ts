@@ -13,6 +13,7 @@ import { withChannelOptions, withOutputOptions, withPrefixOptions, type Transact
 import type { Output } from '../output.js';
 import { confirm } from '../confirm.js';
 import { runInstallFlow } from './install.js';
+import { registerEnvVarCommands } from './shell.js';
 
 interface EnvFileOptions extends Omit<TransactionOptions, 'file'> {
   file: string;
@@ -20,6 +21,7 @@ interface EnvFileOptions extends Omit<TransactionOptions, 'file'> {
 
 export function registerEnvCommands(program: Command, output: Output, config: () => TaipanConfig): void {
   const env = program.command('env').description('manage environments described by environment.yml files');
+  registerEnvVarCommands(env, output, config);
 
   for (const mode of ['create', 'update'] as const) {
     withOutputOptions(withChannelOptions(withPrefixOptions(env.command(mode))))

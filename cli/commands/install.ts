@@ -11,6 +11,7 @@ import { readRequestFiles, EMPTY_FILE_REQUEST, type FileRequest } from '../../en
 import { solveExplicit } from '../../environments/explicit-install.js';
 import { checkPipPossible, runPipInstall } from '../../environments/pip.js';
 import { registerEnvironment } from '../../environments/registry.js';
+import { setEnvVars } from '../../environments/activation/env-vars.js';
 import { solveInstall, solveRemove, type SolvedRequest } from '../../environments/solve-request.js';
 import { applyTransaction } from '../apply-transaction.js';
 import type { TaipanConfig } from '../config.js';
@@ -67,6 +68,7 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
     config,
   });
   if (changed && flow.mode === 'create') await registerEnvironment(flow.prefix);
+  if (changed && Object.keys(files.variables).length > 0) await setEnvVars(flow.prefix, files.variables);
   if (!options.dryRun && files.pip.length > 0) await runPipInstall(flow.prefix, flow.platform, files.pip, flow.pipCwd ?? process.cwd());
 }
 
