@@ -5,7 +5,7 @@
 import type { Platform } from '../channels/model/platform.js';
 import type { SolvedRequest } from '../environments/solve-request.js';
 import { executeTransaction, type TransactionEvent } from '../environments/transaction/execute.js';
-import type { TaipanConfig } from './config.js';
+import type { TaipanConfig } from './config/load.js';
 import { confirm } from './confirm.js';
 import { commandLine, packageCache, TOOL_VERSION } from './context.js';
 import type { TransactionOptions } from './options.js';

@@ -7,13 +7,13 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
-import { Channel } from '../channels/model/channel.js';
+import { Channel, redactUrl } from '../channels/model/channel.js';
 import { rememberChannelCredentials } from '../channels/fetch/credentials.js';
 import { TaipanError } from '../channels/model/errors.js';
 import { currentPlatform, parsePlatform, type Platform } from '../channels/model/platform.js';
 import { PackageCache } from '../environments/package-cache/package-cache.js';
 import { resolvePkgsDirs } from '../environments/package-cache/pkgs-dirs.js';
-import type { TaipanConfig } from './config.js';
+import type { TaipanConfig } from './config/load.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -110,5 +110,6 @@ export function packageCache(config: TaipanConfig): PackageCache {
 
 /** The command line as conda writes it into history (`# cmd:`). */
 export function commandLine(argv: readonly string[] = process.argv): string {
-  return ['taipan', ...argv.slice(2)].join(' ');
+  // History lands in the prefix: channel URLs lose their credentials (tokens, user info) first.
+  return ['taipan', ...argv.slice(2).map((a) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(a) ? redactUrl(a) : a))].join(' ');
 }

@@ -10,9 +10,12 @@ import { registerInstallCommands } from './commands/install.js';
 import { registerListCommand } from './commands/list.js';
 import { registerEnvCommands } from './commands/env.js';
 import { registerShellCommands } from './commands/shell.js';
+import { registerConfigCommand } from './commands/config.js';
+import { registerInfoCommand } from './commands/info.js';
+import { registerCleanCommand } from './commands/clean.js';
 import { consoleOutput } from './output.js';
 import { extractVerbose } from './verbose-flag.js';
-import { loadConfig, type TaipanConfig } from './config.js';
+import { loadConfig, type TaipanConfig } from './config/load.js';
 
 export async function main(rawArgv: string[] = process.argv): Promise<number> {
   const { argv, verbose } = extractVerbose(rawArgv);
@@ -33,6 +36,9 @@ export async function main(rawArgv: string[] = process.argv): Promise<number> {
   registerListCommand(program, output, settings);
   registerEnvCommands(program, output, settings);
   registerShellCommands(program, output, settings);
+  registerConfigCommand(program, output);
+  registerInfoCommand(program, output, settings);
+  registerCleanCommand(program, output, settings);
   const nodeWarning = nodeVersionWarning();
   if (nodeWarning) output.warn(nodeWarning);
   try {

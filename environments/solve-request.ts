@@ -2,14 +2,15 @@
  * From a user's request to a transaction plan: load the channels, read the prefix, solve
  * (before anything is touched), and diff the solution against what is installed.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Channel } from '../channels/model/channel.js';
 import { TaipanError } from '../channels/model/errors.js';
 import { MatchSpec } from '../channels/model/match-spec/index.js';
 import type { RepoDataRecord } from '../channels/model/package-record.js';
 import type { Platform } from '../channels/model/platform.js';
 import { ChannelIndex } from '../channels/repodata/channel-index.js';
-import { solve } from '../solver/index.js';
+import { solve, type ChannelPriority } from '../solver/index.js';
 import { readRequestedSpecs } from './prefix/history.js';
 import { isEnvironment, readPrefixRecords, type PrefixRecord } from './prefix/prefix-record.js';
 import { planTransaction, type TransactionPlan } from './transaction/plan.js';
@@ -26,6 +27,10 @@ export interface InstallRequest {
   readonly forceReinstall?: boolean;
   /** `env update --prune`: drop installed packages the new request does not need. */
   readonly prune?: boolean;
+  /** From config `channel_priority`; strict when absent. */
+  readonly channelPriority?: ChannelPriority;
+  /** Config `pinned_packages`; the prefix's conda-meta/pinned is read as well. */
+  readonly pinnedSpecs?: readonly string[];
 }
 
 export interface SolvedRequest {
@@ -63,8 +68,11 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
       }
     }
   }
+  const pinned = [...(request.pinnedSpecs ?? []), ...(await readPinnedFile(request.prefix))].map((p) => MatchSpec.parse(p));
   const result = await solve({
     specs: [...specs, ...keptSpecs],
+    pinned,
+    channelPriority: request.channelPriority,
     available: (name) => index.get(name),
     installed,
     virtualPackages: detectVirtualPackages(request.platform),
@@ -78,6 +86,15 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
   });
   const requestedSpecs = new Map(request.specs.map((text, i) => [specs[i]?.name ?? text, text]));
   return { plan, finalRecords, requestedSpecs };
+}
+
+/** conda-meta/pinned: one spec a line, `#` comments, as conda reads it. */
+async function readPinnedFile(prefix: string): Promise<string[]> {
+  const text = await readFile(path.join(prefix, 'conda-meta', 'pinned'), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line !== '');
 }
 
 function mergeByName(installed: readonly RepoDataRecord[], chosen: readonly RepoDataRecord[]): RepoDataRecord[] {

@@ -7,7 +7,7 @@ import { readRequestFiles } from '../../environments/env-file/request-files.js';
 import { environmentYaml, exportEnvironment } from '../../environments/export.js';
 import { isEnvironment } from '../../environments/prefix/prefix-record.js';
 import { listEnvironments, unregisterEnvironment } from '../../environments/registry.js';
-import type { TaipanConfig } from '../config.js';
+import type { TaipanConfig } from '../config/load.js';
 import { envsDirs, resolvePrefix, targetPlatform, type PrefixOptions } from '../context.js';
 import { withChannelOptions, withOutputOptions, withPrefixOptions, type TransactionOptions } from '../options.js';
 import type { Output } from '../output.js';

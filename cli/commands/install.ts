@@ -6,15 +6,17 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Platform } from '../../channels/model/platform.js';
+import type { ChannelPriority } from '../../solver/index.js';
 import { TaipanError } from '../../channels/model/errors.js';
 import { readRequestFiles, EMPTY_FILE_REQUEST, type FileRequest } from '../../environments/env-file/request-files.js';
 import { solveExplicit } from '../../environments/explicit-install.js';
 import { checkPipPossible, runPipInstall } from '../../environments/pip.js';
 import { registerEnvironment } from '../../environments/registry.js';
+import { distToSpec, packagesAtRevision, readRevisions } from '../../environments/revisions.js';
 import { setEnvVars } from '../../environments/activation/env-vars.js';
 import { solveInstall, solveRemove, type SolvedRequest } from '../../environments/solve-request.js';
 import { applyTransaction } from '../apply-transaction.js';
-import type { TaipanConfig } from '../config.js';
+import type { TaipanConfig } from '../config/load.js';
 import { packageCache, parseChannels, resolvePrefix, targetPlatform } from '../context.js';
 import { collect, withChannelOptions, withOutputOptions, withPrefixOptions, type TransactionOptions } from '../options.js';
 import type { Output } from '../output.js';
@@ -53,6 +55,8 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
         noDeps: options.deps === false,
         forceReinstall: options.forceReinstall,
         prune: options.prune,
+        channelPriority: channelPriority(config),
+        pinnedSpecs: (config.values.pinned_packages?.value as string[] | undefined) ?? [],
       });
       checkPipPossible(files.pip, solved.finalRecords);
     }
@@ -63,13 +67,20 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
     prefix: flow.prefix,
     platform: flow.platform,
     solved,
-    options,
+    options: { ...options, copy: options.copy || config.values.always_copy?.value === true },
     updateSpecs: [...flow.specs, ...files.specs],
     config,
   });
   if (changed && flow.mode === 'create') await registerEnvironment(flow.prefix);
   if (changed && Object.keys(files.variables).length > 0) await setEnvVars(flow.prefix, files.variables);
   if (!options.dryRun && files.pip.length > 0) await runPipInstall(flow.prefix, flow.platform, files.pip, flow.pipCwd ?? process.cwd());
+}
+
+function channelPriority(config: TaipanConfig): ChannelPriority | undefined {
+  const value = config.values.channel_priority?.value;
+  if (value === undefined) return undefined;
+  if (value === 'strict' || value === 'flexible' || value === 'disabled') return value;
+  throw new TaipanError('CONFIG', `channel_priority '${String(value)}' (from '${config.values.channel_priority?.source}') is not strict, flexible or disabled`);
 }
 
 export function registerInstallCommands(program: Command, output: Output, config: () => TaipanConfig): void {
@@ -80,9 +91,17 @@ export function registerInstallCommands(program: Command, output: Output, config
       .option('--file <file>', 'read specs from a file: a spec list, an environment.yml or an @EXPLICIT file; repeatable', collect, [])
       .option('--no-deps', 'install only the named packages, not their dependencies')
       .option('--force-reinstall', 'relink the named packages even when they are installed')
-      .action(async (specs: string[], options: TransactionOptions) => {
+      .option('--revision <n>', 'install: go back to revision N of the environment (see `taipan list --revisions`)')
+      .action(async (specs: string[], options: TransactionOptions & { revision?: string }) => {
         const settings = config();
         const platform = targetPlatform(options.platform);
+        if (options.revision !== undefined) {
+          if (mode !== 'install' || specs.length > 0) throw new TaipanError('INVALID_ARGUMENT', '--revision goes with `taipan install` and no specs');
+          const prefix = resolvePrefix(options, settings);
+          const target = packagesAtRevision(await readRevisions(prefix), Number(options.revision)).map(distToSpec);
+          await runInstallFlow(output, { mode, prefix, platform, specs: target, files: EMPTY_FILE_REQUEST, options: { ...options, prune: true }, config: settings });
+          return;
+        }
         const files = options.file && options.file.length > 0 ? await readRequestFiles(options.file, platform) : EMPTY_FILE_REQUEST;
         const named = files.environments.find((e) => e.name)?.name;
         const prefix = resolvePrefix(options.prefix || options.name || !named ? options : { name: named }, settings);

@@ -3,14 +3,16 @@ import type { Command } from 'commander';
 import { TaipanError } from '../../channels/model/errors.js';
 import { isEnvironment, readPrefixRecords } from '../../environments/prefix/prefix-record.js';
 import { resolvePrefix, type PrefixOptions } from '../context.js';
+import { formatRevisions, readRevisions } from '../../environments/revisions.js';
 import { channelName } from '../report-plan.js';
 import type { Output } from '../output.js';
-import type { TaipanConfig } from '../config.js';
+import type { TaipanConfig } from '../config/load.js';
 
 interface ListOptions extends PrefixOptions {
   json?: boolean;
   explicit?: boolean;
   md5?: boolean;
+  revisions?: boolean;
 }
 
 export function registerListCommand(program: Command, output: Output, config: () => TaipanConfig): void {
@@ -23,10 +25,17 @@ export function registerListCommand(program: Command, output: Output, config: ()
     .option('--json', 'print JSON')
     .option('--explicit', 'print an @EXPLICIT file (URLs of the installed archives)')
     .option('--md5', 'with --explicit: add each archive\'s md5')
+    .option('--revisions', 'list the revisions of the environment (from conda-meta/history)')
     .action(async (regex: string | undefined, options: ListOptions) => {
       const prefix = resolvePrefix(options, config());
       if (!(await isEnvironment(prefix))) {
         throw new TaipanError('PREFIX_NOT_FOUND', `'${prefix}' is not an environment (it has no conda-meta folder)`);
+      }
+      if (options.revisions) {
+        const revisions = await readRevisions(prefix);
+        if (options.json) output.json(revisions.map((r) => ({ rev: r.number, date: r.date, install: r.added, remove: r.removed })));
+        else output.text(formatRevisions(revisions));
+        return;
       }
       let filter: RegExp | undefined;
       try {

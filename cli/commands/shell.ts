@@ -12,7 +12,7 @@ import { activate, activatedEnvironment, deactivate } from '../../environments/a
 import { readEnvVars, setEnvVars, unsetEnvVars } from '../../environments/activation/env-vars.js';
 import { parseShell, renderChanges, scriptExtension, shellHook } from '../../environments/activation/shells.js';
 import { isEnvironment } from '../../environments/prefix/prefix-record.js';
-import type { TaipanConfig } from '../config.js';
+import type { TaipanConfig } from '../config/load.js';
 import { envsDirs, resolvePrefix, type PrefixOptions } from '../context.js';
 import { withPrefixOptions } from '../options.js';
 import type { Output } from '../output.js';

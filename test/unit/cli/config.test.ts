@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../../cli/config.js';
+import { loadConfig } from '../../../cli/config/load.js';
 import { nodeVersionWarning } from '../../../cli/context.js';
 
 describe('config files', () => {

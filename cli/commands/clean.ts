@@ -1,0 +1,60 @@
+/** `taipan clean`: remove what the package cache no longer needs. */
+import type { Command } from 'commander';
+import { TaipanError } from '../../channels/model/errors.js';
+import { executeClean, planClean } from '../../environments/package-cache/clean.js';
+import { listEnvironments } from '../../environments/registry.js';
+import type { TaipanConfig } from '../config/load.js';
+import { confirm } from '../confirm.js';
+import { envsDirs, packageCache } from '../context.js';
+import type { Output } from '../output.js';
+
+interface CleanOptions {
+  all?: boolean;
+  packages?: boolean;
+  tarballs?: boolean;
+  indexCache?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  yes?: boolean;
+  quiet?: boolean;
+}
+
+export function registerCleanCommand(program: Command, output: Output, config: () => TaipanConfig): void {
+  program
+    .command('clean')
+    .description('remove unused packages, archives and cached repodata from the package cache')
+    .option('-a, --all', 'everything below')
+    .option('-p, --packages', 'extracted packages no environment uses')
+    .option('-t, --tarballs', 'downloaded archives')
+    .option('-i, --index-cache', 'cached repodata')
+    .option('--dry-run', 'only show what would be removed')
+    .option('--json', 'print JSON')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (options: CleanOptions) => {
+      if (!options.all && !options.packages && !options.tarballs && !options.indexCache) {
+        throw new TaipanError('INVALID_ARGUMENT', 'say what to clean', { hint: 'use --all, --packages, --tarballs or --index-cache' });
+      }
+      const settings = config();
+      const environments = (await listEnvironments(envsDirs(settings))).map((e) => e.prefix);
+      const plan = await planClean({
+        pkgsDir: packageCache(settings).writableDir,
+        environments,
+        tarballs: Boolean(options.all || options.tarballs),
+        packages: Boolean(options.all || options.packages),
+        indexCache: Boolean(options.all || options.indexCache),
+      });
+      const count = plan.tarballs.length + plan.packages.length + plan.indexCache.length;
+      if (options.json) {
+        if (!options.dryRun && count > 0) await executeClean(plan);
+        return output.json({ success: true, dry_run: Boolean(options.dryRun), ...plan });
+      }
+      output.text(
+        [...plan.tarballs.map((t) => `  archive  ${t}`), ...plan.packages.map((p) => `  package  ${p}`), ...plan.indexCache.map((c) => `  cache    ${c}`)].join('\n') +
+          `\n${count} item(s), ${(plan.bytes / 1024 / 1024).toFixed(1)} MiB\n`,
+      );
+      if (options.dryRun || count === 0) return;
+      if (!options.yes && !(await confirm('Remove them ([y]/n)? '))) return;
+      await executeClean(plan);
+    });
+}

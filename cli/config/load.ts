@@ -1,0 +1,104 @@
+/**
+ * User configuration: `~/.condarc` then `~/.taipanrc` (later files win), so that conda
+ * users keep their settings; `TAIPAN_<KEY>` (or `CONDA_<KEY>`) environment variables win
+ * over both, lists comma-separated as conda reads them.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { TaipanError } from '../../channels/model/errors.js';
+import { SETTINGS, isSettingName, type SettingName } from './schema.js';
+
+export type SettingValue = string | boolean | number | string[];
+
+export interface TaipanConfig {
+  channels: string[];
+  channel_alias?: string;
+  pkgs_dirs: string[];
+  envs_dirs: string[];
+  /** Every known setting that was given, by name, with the file or variable it came from. */
+  values: Partial<Record<SettingName, { value: SettingValue; source: string }>>;
+  /** The files that were read. */
+  sources: string[];
+}
+
+export function configFiles(home: string = os.homedir()): string[] {
+  return [path.join(home, '.condarc'), path.join(home, '.taipanrc')];
+}
+
+/** The file `config --set` writes to: TAIPANRC, else ~/.taipanrc. */
+export function userConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TAIPANRC ?? path.join(env.HOME ?? os.homedir(), '.taipanrc');
+}
+
+export function readConfigFile(file: string): Record<string, unknown> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new TaipanError('CONFIG', `cannot parse the config file '${file}': ${(error as Error).message}`, { cause: error, hint: 'fix the YAML or move the file away' });
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new TaipanError('CONFIG', `the config file '${file}' does not hold a mapping of settings`);
+  }
+  return data as Record<string, unknown>;
+}
+
+/** Check a value from a file against the schema. */
+export function checkSetting(name: SettingName, value: unknown, source: string): SettingValue {
+  const kind = SETTINGS[name].kind;
+  const ok =
+    kind === 'list' ? Array.isArray(value) && value.every((v) => typeof v === 'string') : kind === 'string' ? typeof value === 'string' : typeof value === kind;
+  if (!ok) {
+    throw new TaipanError('CONFIG', `'${name}' in '${source}' must be ${kind === 'list' ? 'a list of strings' : `a ${kind}`}`);
+  }
+  return value as SettingValue;
+}
+
+/** A value from an environment variable, converted to the setting's kind. */
+function fromEnvironment(name: SettingName, text: string, variable: string): SettingValue {
+  const kind = SETTINGS[name].kind;
+  if (kind === 'list') return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (kind === 'boolean') {
+    if (/^(true|yes|1|on)$/i.test(text)) return true;
+    if (/^(false|no|0|off)$/i.test(text)) return false;
+    throw new TaipanError('CONFIG', `${variable}='${text}' is not a boolean`, { hint: 'use true or false' });
+  }
+  if (kind === 'number') {
+    const n = Number(text);
+    if (!Number.isFinite(n)) throw new TaipanError('CONFIG', `${variable}='${text}' is not a number`);
+    return n;
+  }
+  return text;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, files: readonly string[] = configFiles(env.HOME ?? os.homedir())): TaipanConfig {
+  const values: TaipanConfig['values'] = {};
+  const sources: string[] = [];
+  const explicit = env.TAIPANRC ?? env.CONDARC;
+  for (const file of explicit && !files.includes(explicit) ? [...files, explicit] : files) {
+    const data = readConfigFile(file);
+    if (data === undefined) continue;
+    sources.push(file);
+    for (const [key, value] of Object.entries(data)) {
+      if (isSettingName(key)) values[key] = { value: checkSetting(key, value, file), source: file };
+    }
+  }
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    for (const variable of [`CONDA_${name.toUpperCase()}`, `TAIPAN_${name.toUpperCase()}`]) {
+      const text = env[variable];
+      if (text !== undefined && text !== '') values[name] = { value: fromEnvironment(name, text, variable), source: variable };
+    }
+  }
+  const list = (name: SettingName): string[] => (values[name]?.value as string[] | undefined) ?? [];
+  const alias = values.channel_alias?.value as string | undefined;
+  return { channels: list('channels'), ...(alias ? { channel_alias: alias } : {}), pkgs_dirs: list('pkgs_dirs'), envs_dirs: list('envs_dirs'), values, sources };
+}

@@ -1,0 +1,29 @@
+/**
+ * The settings taipan reads, with conda's names, types and meanings, so `config --describe`
+ * can explain them and `config --set` can refuse a value of the wrong kind.
+ */
+export type SettingKind = 'list' | 'string' | 'boolean' | 'number';
+
+export interface SettingDescription {
+  readonly kind: SettingKind;
+  readonly description: string;
+}
+
+export const SETTINGS = {
+  channels: { kind: 'list', description: 'channels to read when no -c is given, highest priority first' },
+  channel_alias: { kind: 'string', description: 'base URL that short channel names resolve against (default https://conda.anaconda.org)' },
+  channel_priority: { kind: 'string', description: 'strict (default), flexible or disabled' },
+  pkgs_dirs: { kind: 'list', description: 'package cache folders; the first writable one receives new packages' },
+  envs_dirs: { kind: 'list', description: 'folders holding named environments (-n NAME)' },
+  always_copy: { kind: 'boolean', description: 'copy files into environments instead of hard-linking them' },
+  allow_softlinks: { kind: 'boolean', description: 'allow symlinks to the package cache where hard links fail' },
+  local_repodata_ttl: { kind: 'number', description: 'seconds a cached repodata.json is used without asking the server' },
+  pinned_packages: { kind: 'list', description: 'specs every solve must respect, as conda-meta/pinned' },
+  add_pip_as_python_dependency: { kind: 'boolean', description: 'make python pull pip, as conda and mamba do' },
+} as const satisfies Record<string, SettingDescription>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export function isSettingName(name: string): name is SettingName {
+  return Object.prototype.hasOwnProperty.call(SETTINGS, name);
+}

@@ -1,0 +1,122 @@
+/**
+ * The administrative commands through the real CLI: config, info, list --revisions with
+ * install --revision, conda-meta/pinned, and clean.
+ */
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
+import { runCli } from '../helpers/cli.js';
+
+let work: string;
+let channel: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'taipan-e2e-admin-'));
+  channel = path.join(work, 'channel');
+  await mkdir(path.join(work, 'home'));
+  env = { HOME: path.join(work, 'home'), TAIPAN_PKGS_DIRS: path.join(work, 'pkgs'), TAIPAN_ENVS_DIRS: path.join(work, 'envs') };
+  await makeDemoChannel(channel);
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function ok(args: string[], extra: NodeJS.ProcessEnv = {}): string {
+  const result = runCli(args, { ...env, ...extra });
+  if (result.status !== 0) throw new Error(`taipan ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+  return result.stdout;
+}
+
+describe('config', () => {
+  test('set, add, append, remove, get, show and describe, keeping comments', async () => {
+    const rc = path.join(work, 'home', '.taipanrc');
+    await writeFile(rc, '# my settings\nchannels:\n  - conda-forge\n');
+    ok(['config', '--add', 'channels', 'bioconda']);
+    ok(['config', '--append', 'channels', channel]);
+    ok(['config', '--set', 'always_copy', 'true']);
+    ok(['config', '--set', 'channel_priority', 'flexible']);
+    const text = await readFile(rc, 'utf8');
+    expect(text).toContain('# my settings');
+    expect(JSON.parse(ok(['config', '--show', 'channels', 'always_copy', '--json']))).toEqual({ channels: ['bioconda', 'conda-forge', channel], always_copy: true });
+    ok(['config', '--remove', 'channels', 'conda-forge']);
+    ok(['config', '--remove', 'channels', 'bioconda']);
+    expect(ok(['config', '--get', 'channels'])).toBe(`channels:\n  - ${channel}\n`);
+    expect(ok(['config', '--describe', 'pkgs_dirs'])).toContain('package cache folders');
+    expect(JSON.parse(ok(['config', '--show', 'channel_priority', '--json'], { TAIPAN_CHANNEL_PRIORITY: 'strict' }))).toEqual({ channel_priority: 'strict' });
+
+    const bad = runCli(['config', '--set', 'always_copy', 'maybe'], env);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("'maybe' is not a boolean for 'always_copy'");
+    const unknown = runCli(['config', '--set', 'colour', 'blue'], env);
+    expect(unknown.stderr).toContain("unknown setting 'colour'");
+
+    // always_copy is honoured: the data file is a copy, not a hard link into the cache.
+    const prefix = path.join(work, 'copied');
+    ok(['create', '-y', '-p', prefix, 'taipan-greetings<2']);
+    const record = JSON.parse(await readFile(path.join(prefix, 'conda-meta', 'taipan-greetings-1.1.0-0.json'), 'utf8'));
+    expect(record.link.type).toBe(3);
+    ok(['config', '--remove-key', 'always_copy']);
+    ok(['config', '--remove-key', 'channel_priority']);
+  });
+});
+
+describe('info', () => {
+  test('--json reports platform, virtual packages, caches and environments', () => {
+    const info = JSON.parse(ok(['info', '--json']));
+    expect(info.platform).toMatch(/^(linux|osx|win)-/);
+    expect(info.virtual_pkgs.map((v: string[]) => v[0])).toContain(process.platform === 'win32' ? '__win' : '__unix');
+    expect(info.pkgs_dirs).toEqual([path.join(work, 'pkgs')]);
+    expect(info.envs_dirs).toEqual([path.join(work, 'envs')]);
+    expect(ok(['info'])).toMatch(/virtual packages : __/);
+  });
+});
+
+describe('revisions and pins', () => {
+  test('list --revisions shows each transaction; install --revision goes back', async () => {
+    const prefix = path.join(work, 'history');
+    ok(['create', '-y', '-p', prefix, '-c', channel, 'taipan-greetings']);
+    ok(['install', '-y', '-p', prefix, '-c', channel, 'hello-taipan']);
+    const revisions = ok(['list', '-p', prefix, '--revisions']);
+    expect(revisions).toMatch(/\(rev 0\)\n\s+\+taipan-greetings-2\.0\.0-0/);
+    expect(revisions).toMatch(/\(rev 1\)\n[\s\S]*taipan-greetings\s+\{2\.0\.0-0 -> 1\.1\.0-0\}/);
+    expect(revisions).toMatch(/\+hello-taipan-1\.0\.0-0/);
+
+    ok(['install', '-y', '-p', prefix, '-c', channel, '--revision', '0']);
+    const names = (await readdir(path.join(prefix, 'conda-meta'))).filter((f) => f.endsWith('.json'));
+    expect(names).toEqual(['taipan-greetings-2.0.0-0.json']);
+    expect(existsSync(path.join(prefix, 'bin', 'hello-taipan'))).toBe(false);
+    const missing = runCli(['install', '-y', '-p', prefix, '-c', channel, '--revision', '9'], env);
+    expect(missing.stderr).toContain('there is no revision 9');
+  });
+
+  test('conda-meta/pinned holds a package back', async () => {
+    const prefix = path.join(work, 'pinned');
+    ok(['create', '-y', '-p', prefix, '-c', channel, 'taipan-greetings<2']);
+    await writeFile(path.join(prefix, 'conda-meta', 'pinned'), '# keep the old format\ntaipan-greetings <2\n');
+    const result = runCli(['install', '-y', '-p', prefix, '-c', channel, 'taipan-greetings>=2'], env);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('taipan-greetings');
+  });
+});
+
+describe('clean', () => {
+  test('removes archives and unused packages, never what an environment uses', async () => {
+    const pkgs = path.join(work, 'pkgs-clean');
+    const extra = { TAIPAN_PKGS_DIRS: pkgs };
+    const prefix = path.join(work, 'envs', 'keeper');
+    ok(['create', '-y', '-p', prefix, '-c', channel, 'hello-taipan'], extra);
+    ok(['create', '-y', '-p', path.join(work, 'gone'), '-c', channel, 'taipan-greetings>=2'], extra);
+    ok(['env', 'remove', '-y', '-p', path.join(work, 'gone')], extra);
+    const dry = JSON.parse(ok(['clean', '--all', '--dry-run', '--json'], extra));
+    expect(dry.packages).toEqual([path.join(pkgs, 'taipan-greetings-2.0.0-0')]);
+    expect(dry.tarballs.map((t: string) => path.basename(t)).sort()).toEqual(['hello-taipan-1.0.0-0.conda', 'taipan-greetings-1.1.0-0.conda', 'taipan-greetings-2.0.0-0.conda']);
+    ok(['clean', '--all', '-y'], extra);
+    expect((await readdir(pkgs, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort()).toEqual(['hello-taipan-1.0.0-0', 'taipan-greetings-1.1.0-0']);
+    expect(runCli(['run', '-p', prefix, 'hello-taipan'], extra).stdout).toContain('Hello from a taipan environment!');
+    expect(runCli(['clean'], extra).stderr).toContain('say what to clean');
+  });
+});
