@@ -10,6 +10,7 @@ import type { ChannelPriority } from '../../solver/index.js';
 import { TaipanError } from '../../channels/model/errors.js';
 import { readRequestFiles, EMPTY_FILE_REQUEST, type FileRequest } from '../../environments/env-file/request-files.js';
 import { solveExplicit } from '../../environments/explicit-install.js';
+import { solveClone } from '../../environments/clone.js';
 import { checkPipPossible, runPipInstall } from '../../environments/pip.js';
 import { registerEnvironment } from '../../environments/registry.js';
 import { distToSpec, packagesAtRevision, readRevisions } from '../../environments/revisions.js';
@@ -32,6 +33,8 @@ export interface InstallFlow {
   readonly pipCwd?: string;
   readonly options: TransactionOptions;
   readonly config: TaipanConfig;
+  /** `create --clone`: the prefix whose packages are copied. */
+  readonly cloneFrom?: string;
 }
 
 /** The whole create/install path, shared with `env create` and `env update`. */
@@ -41,7 +44,9 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
   progress.update('loading channels and solving…');
   let solved: SolvedRequest;
   try {
-    if (files.explicit.length > 0) {
+    if (flow.cloneFrom) {
+      solved = await solveClone(flow.cloneFrom);
+    } else if (files.explicit.length > 0) {
       if (flow.specs.length > 0) throw new TaipanError('INVALID_ARGUMENT', 'an @EXPLICIT file cannot be combined with package specs');
       solved = await solveExplicit({ prefix: flow.prefix, mode: flow.mode, packages: files.explicit, cache: packageCache(config) });
     } else {
@@ -92,9 +97,17 @@ export function registerInstallCommands(program: Command, output: Output, config
       .option('--no-deps', 'install only the named packages, not their dependencies')
       .option('--force-reinstall', 'relink the named packages even when they are installed')
       .option('--revision <n>', 'install: go back to revision N of the environment (see `taipan list --revisions`)')
-      .action(async (specs: string[], options: TransactionOptions & { revision?: string }) => {
+      .option('--clone <env>', 'create: copy the packages of another environment (name or path)')
+      .action(async (specs: string[], options: TransactionOptions & { revision?: string; clone?: string }) => {
         const settings = config();
         const platform = targetPlatform(options.platform);
+        if (options.clone !== undefined) {
+          if (mode !== 'create' || specs.length > 0) throw new TaipanError('INVALID_ARGUMENT', '--clone goes with `taipan create` and no specs');
+          const source = options.clone.includes('/') || options.clone.includes('\\') ? path.resolve(options.clone) : resolvePrefix({ name: options.clone }, settings);
+          const prefix = resolvePrefix(options, settings);
+          await runInstallFlow(output, { mode, prefix, platform, specs: [], files: EMPTY_FILE_REQUEST, options, config: settings, cloneFrom: source });
+          return;
+        }
         if (options.revision !== undefined) {
           if (mode !== 'install' || specs.length > 0) throw new TaipanError('INVALID_ARGUMENT', '--revision goes with `taipan install` and no specs');
           const prefix = resolvePrefix(options, settings);

@@ -1,6 +1,7 @@
 /** `taipan list`: the packages in an environment, as conda lists them. */
 import type { Command } from 'commander';
 import { TaipanError } from '../../channels/model/errors.js';
+import { currentPlatform } from '../../channels/model/platform.js';
 import { isEnvironment, readPrefixRecords } from '../../environments/prefix/prefix-record.js';
 import { resolvePrefix, type PrefixOptions } from '../context.js';
 import { formatRevisions, readRevisions } from '../../environments/revisions.js';
@@ -13,6 +14,7 @@ interface ListOptions extends PrefixOptions {
   explicit?: boolean;
   md5?: boolean;
   revisions?: boolean;
+  export?: boolean;
 }
 
 export function registerListCommand(program: Command, output: Output, config: () => TaipanConfig): void {
@@ -26,6 +28,7 @@ export function registerListCommand(program: Command, output: Output, config: ()
     .option('--explicit', 'print an @EXPLICIT file (URLs of the installed archives)')
     .option('--md5', 'with --explicit: add each archive\'s md5')
     .option('--revisions', 'list the revisions of the environment (from conda-meta/history)')
+    .option('-e, --export', 'print name=version=build lines that `create --file` reads back')
     .action(async (regex: string | undefined, options: ListOptions) => {
       const prefix = resolvePrefix(options, config());
       if (!(await isEnvironment(prefix))) {
@@ -59,8 +62,14 @@ export function registerListCommand(program: Command, output: Output, config: ()
         );
         return;
       }
+      if (options.export) {
+        const lines = ['# This file may be used to create an environment using:', '# $ taipan create --file <this file>', `# platform: ${environmentPlatform(records)}`];
+        for (const r of records) lines.push(`${r.name}=${r.version}=${r.build}`);
+        output.text(`${lines.join('\n')}\n`);
+        return;
+      }
       if (options.explicit) {
-        const lines = ['# This file may be used to create an environment using:', '# $ taipan create --file <this file>', `# platform: ${records[0]?.subdir ?? ''}`, '@EXPLICIT'];
+        const lines = ['# This file may be used to create an environment using:', '# $ taipan create --file <this file>', `# platform: ${environmentPlatform(records)}`, '@EXPLICIT'];
         for (const r of records) lines.push(options.md5 && r.md5 ? `${r.url}#${r.md5}` : r.url);
         output.text(`${lines.join('\n')}\n`);
         return;
@@ -70,4 +79,9 @@ export function registerListCommand(program: Command, output: Output, config: ()
       output.text(`# packages in environment at ${prefix}:\n#\n`);
       output.text(`${rows.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`);
     });
+}
+
+/** The platform an environment is for: its first non-noarch record's subdir, else this machine's. */
+function environmentPlatform(records: readonly { subdir?: string }[]): string {
+  return records.find((r) => r.subdir && r.subdir !== 'noarch')?.subdir ?? currentPlatform();
 }

@@ -3,7 +3,7 @@
  * using an environment without editing rc files.
  */
 import { spawn } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
+import os, { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { TaipanError } from '../../channels/model/errors.js';
@@ -11,6 +11,7 @@ import { currentPlatform } from '../../channels/model/platform.js';
 import { activate, activatedEnvironment, deactivate } from '../../environments/activation/activation.js';
 import { readEnvVars, setEnvVars, unsetEnvVars } from '../../environments/activation/env-vars.js';
 import { parseShell, renderChanges, scriptExtension, shellHook } from '../../environments/activation/shells.js';
+import { initShell, reverseInitShell } from '../../environments/activation/shell-init.js';
 import { isEnvironment } from '../../environments/prefix/prefix-record.js';
 import type { TaipanConfig } from '../config/load.js';
 import { envsDirs, resolvePrefix, type PrefixOptions } from '../context.js';
@@ -65,6 +66,22 @@ export function registerShellCommands(program: Command, output: Output, config: 
       const shellName = parseShell(options.shell);
       const changes = await deactivate(process.env, { platform: currentPlatform(), scriptExtension: scriptExtension(shellName) });
       output.text(renderChanges(shellName, changes, 'deactivate'));
+    });
+
+  program
+    .command('init')
+    .description("add taipan's shell hook to your shell profile (reversible with --reverse)")
+    .option('-s, --shell <shell>', 'bash, zsh, fish, powershell or cmd', 'bash')
+    .option('--reverse', 'remove the block that init added')
+    .action(async (options: { shell: string; reverse?: boolean }) => {
+      const shellName = parseShell(options.shell);
+      const home = process.env.HOME ?? os.homedir();
+      const { file, changed } = options.reverse ? await reverseInitShell(shellName, home) : await initShell(shellName, home, selfCommand());
+      output.text(
+        changed
+          ? `${options.reverse ? 'Removed taipan from' : 'Added taipan to'} '${file}'. Open a new shell for it to take effect.\n`
+          : `'${file}' needed no change.\n`,
+      );
     });
 
   withPrefixOptions(program.command('run'))

@@ -120,3 +120,32 @@ describe('clean', () => {
     expect(runCli(['clean'], extra).stderr).toContain('say what to clean');
   });
 });
+
+describe('clone, export and init', () => {
+  test('create --clone copies an environment without a channel; list --export reads back', async () => {
+    const source = path.join(work, 'envs', 'original');
+    ok(['create', '-y', '-p', source, '-c', channel, 'hello-taipan']);
+    const copy = path.join(work, 'cloned');
+    ok(['create', '-y', '-p', copy, '--clone', 'original']);
+    expect(runCli(['run', '-p', copy, 'hello-taipan'], env).stdout).toContain(`(installed in ${copy})`);
+    const exported = ok(['list', '-p', copy, '--export']);
+    expect(exported).toContain('hello-taipan=1.0.0=0\ntaipan-greetings=1.1.0=0');
+    const file = path.join(work, 'export.txt');
+    await writeFile(file, exported);
+    const again = path.join(work, 'from-export');
+    ok(['create', '-y', '-p', again, '-c', channel, '--file', file]);
+    expect(ok(['list', '-p', again, '--export'])).toBe(exported);
+  });
+
+  test('init adds one hook block to the profile and --reverse takes exactly it away', async () => {
+    const bashrc = path.join(work, 'home', '.bashrc');
+    await writeFile(bashrc, 'export EDITOR=vi\n');
+    ok(['init', '--shell', 'bash']);
+    ok(['init', '--shell', 'bash']);
+    const text = await readFile(bashrc, 'utf8');
+    expect(text.match(/>>> taipan initialize >>>/g)).toHaveLength(1);
+    expect(text).toContain('shell hook --shell bash)"');
+    ok(['init', '--shell', 'bash', '--reverse']);
+    expect(await readFile(bashrc, 'utf8')).toBe('export EDITOR=vi\n');
+  });
+});
