@@ -13,6 +13,7 @@ import { registerShellCommands } from './commands/shell.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerCleanCommand } from './commands/clean.js';
+import { registerIndexCommand, registerSearchCommand } from './commands/index-search.js';
 import { consoleOutput } from './output.js';
 import { extractVerbose } from './verbose-flag.js';
 import { loadConfig, type TaipanConfig } from './config/load.js';
@@ -39,6 +40,8 @@ export async function main(rawArgv: string[] = process.argv): Promise<number> {
   registerConfigCommand(program, output);
   registerInfoCommand(program, output, settings);
   registerCleanCommand(program, output, settings);
+  registerIndexCommand(program, output);
+  registerSearchCommand(program, output, settings);
   const nodeWarning = nodeVersionWarning();
   if (nodeWarning) output.warn(nodeWarning);
   try {

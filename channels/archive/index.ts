@@ -43,3 +43,5 @@ export type {
 export { writeCondaPackage, type WriteCondaOptions } from './write-conda.js';
 export { writeTarBz2Package, type WriteTarBz2Options } from './write-tar-bz2.js';
 export { listPackageFiles, type PackageFileList, type WriteCommonOptions } from './tar-pack.js';
+export { zstdCompressChecked } from './zstd-compress.js';
+export { bzip2CompressFile } from './bzip2-compress.js';

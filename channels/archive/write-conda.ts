@@ -14,11 +14,10 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import zstd from '@bokuweb/zstd-wasm';
-import { decompress as zstdDecompress } from 'fzstd';
 import yazl from 'yazl';
-import { TaipanError } from '../model/errors.js';
 import { archiveStem, detectArchiveFormat } from './format.js';
+import { zstdCompressChecked } from './zstd-compress.js';
+import { TaipanError } from '../model/errors.js';
 import { DEFAULT_PACKAGE_MTIME, listPackageFiles, packTar, type WriteCommonOptions } from './tar-pack.js';
 
 export interface WriteCondaOptions extends WriteCommonOptions {
@@ -28,32 +27,6 @@ export interface WriteCondaOptions extends WriteCommonOptions {
 
 /** Exactly what conda-package-handling writes (Python's json.dumps). */
 export const CONDA_METADATA_JSON = '{"conda_pkg_format_version": 2}';
-
-let zstdReady: Promise<void> | undefined;
-
-/**
- * zstd-compress `tar` and prove the frame decodes back to it (with fzstd, the decoder the
- * readers use) before it goes into a package. zstd-wasm is a process-wide singleton that
- * silently emits corrupt frames if anything calls its `init()` a second time; a package
- * must never be published broken because of that. Decoding costs a fraction of encoding.
- */
-async function compressChecked(tar: Buffer, level: number, outPath: string): Promise<Uint8Array> {
-  zstdReady ??= zstd.init();
-  await zstdReady;
-  const compressed = zstd.compress(tar, level);
-  let roundTrip: Uint8Array | undefined;
-  try {
-    roundTrip = zstdDecompress(compressed);
-  } catch {
-    roundTrip = undefined;
-  }
-  if (roundTrip === undefined || !Buffer.from(roundTrip.buffer, roundTrip.byteOffset, roundTrip.byteLength).equals(tar)) {
-    throw new TaipanError('CORRUPT_ARCHIVE', `zstd produced data that does not decode back while writing '${outPath}'`, {
-      hint: 'was @bokuweb/zstd-wasm initialised twice in this process?',
-    });
-  }
-  return compressed;
-}
 
 /**
  * Write `srcDir` (an `info/` folder plus the payload) as a `.conda` at `outPath`; the member
@@ -66,8 +39,8 @@ export async function writeCondaPackage(srcDir: string, outPath: string, options
   const stem = archiveStem(outPath);
   const level = options.compressionLevel ?? 19;
   const files = await listPackageFiles(srcDir);
-  const pkg = await compressChecked(await packTar(srcDir, files.pkg, options).concat(), level, outPath);
-  const info = await compressChecked(await packTar(srcDir, files.info, options).concat(), level, outPath);
+  const pkg = await zstdCompressChecked(await packTar(srcDir, files.pkg, options).concat(), level, outPath);
+  const info = await zstdCompressChecked(await packTar(srcDir, files.info, options).concat(), level, outPath);
 
   const mtime = options.mtime ?? DEFAULT_PACKAGE_MTIME;
   // yazl derives the DOS date/time from *local* time fields: build a Date whose local

@@ -1,0 +1,30 @@
+/**
+ * The one place that compresses zstd. @bokuweb/zstd-wasm is a process-wide singleton that
+ * silently emits corrupt frames if its `init()` runs twice, so every writer (packages,
+ * repodata, shards) goes through this module, and each frame is proved to decode back
+ * (with fzstd, the decoder the readers use) before anyone writes it anywhere.
+ */
+import zstd from '@bokuweb/zstd-wasm';
+import { decompress as zstdDecompress } from 'fzstd';
+import { TaipanError } from '../model/errors.js';
+
+let zstdReady: Promise<void> | undefined;
+
+/** zstd frame of `data` at `level` (1..22); `target` names what is being written, for the error. */
+export async function zstdCompressChecked(data: Uint8Array, level: number, target: string): Promise<Uint8Array> {
+  zstdReady ??= zstd.init();
+  await zstdReady;
+  const compressed = zstd.compress(Buffer.from(data.buffer, data.byteOffset, data.byteLength), level);
+  let roundTrip: Uint8Array | undefined;
+  try {
+    roundTrip = zstdDecompress(compressed);
+  } catch {
+    roundTrip = undefined;
+  }
+  if (roundTrip === undefined || !Buffer.from(roundTrip.buffer, roundTrip.byteOffset, roundTrip.byteLength).equals(Buffer.from(data.buffer, data.byteOffset, data.byteLength))) {
+    throw new TaipanError('CORRUPT_ARCHIVE', `zstd produced data that does not decode back while writing '${target}'`, {
+      hint: 'was @bokuweb/zstd-wasm initialised twice in this process?',
+    });
+  }
+  return compressed;
+}
