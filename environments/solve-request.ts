@@ -31,6 +31,11 @@ export interface InstallRequest {
   readonly channelPriority?: ChannelPriority;
   /** Config `pinned_packages`; the prefix's conda-meta/pinned is read as well. */
   readonly pinnedSpecs?: readonly string[];
+  /**
+   * `update`: these installed names are no longer held at their installed records, so
+   * the solver moves them to the newest it can; `'all'` frees every installed name.
+   */
+  readonly update?: readonly string[] | 'all';
 }
 
 export interface SolvedRequest {
@@ -43,7 +48,7 @@ export interface SolvedRequest {
 
 export async function solveInstall(request: InstallRequest): Promise<SolvedRequest> {
   const specs = request.specs.map((s) => MatchSpec.parse(s));
-  if (specs.length === 0) {
+  if (specs.length === 0 && request.update !== 'all') {
     throw new TaipanError('INVALID_ARGUMENT', 'no package specs given', { hint: 'name at least one package, e.g. `taipan create -p ./env zlib`' });
   }
   await checkPrefix(request);
@@ -51,7 +56,6 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
     throw new TaipanError('INVALID_ARGUMENT', 'no channels given', { hint: 'pass a channel with -c (a folder, a file:// URL or a name), or list `channels` in ~/.condarc or ~/.taipanrc' });
   }
   const installed = request.mode === 'install' ? await readPrefixRecords(request.prefix) : [];
-  const index = await ChannelIndex.load(request.channels, request.platform);
   const requestedNames = new Set(specs.map((s) => s.name));
   // In an existing environment the specs the user asked for earlier stay in force, and
   // every other installed package stays installed (possibly changed), as in conda; with
@@ -69,12 +73,25 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
     }
   }
   const pinned = [...(request.pinnedSpecs ?? []), ...(await readPinnedFile(request.prefix))].map((p) => MatchSpec.parse(p));
+  if (Array.isArray(request.update)) {
+    const missing = request.update.filter((name) => !installed.some((r) => r.name === name));
+    if (missing.length > 0) {
+      throw new TaipanError('NOT_INSTALLED', `cannot update ${missing.map((n) => `'${n}'`).join(', ')}: not installed in '${request.prefix}'`, {
+        hint: 'install it with `taipan install`',
+      });
+    }
+  }
+  // Sharded channels fetch only what these names reach.
+  const index = await ChannelIndex.load(request.channels, request.platform, {
+    names: [...keptNames, ...installed.map((r) => r.name), ...pinned.map((p) => p.name)],
+  });
+  const freed = request.update === 'all' ? new Set(installed.map((r) => r.name)) : new Set(request.update ?? []);
   const result = await solve({
     specs: [...specs, ...keptSpecs],
     pinned,
     channelPriority: request.channelPriority,
     available: (name) => index.get(name),
-    installed,
+    installed: installed.filter((r) => !freed.has(r.name)),
     virtualPackages: detectVirtualPackages(request.platform),
     noDeps: request.noDeps,
     channels: request.channels.map((c) => c.name),

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { Platform } from '../../channels/model/platform.js';
 import type { ChannelPriority } from '../../solver/index.js';
 import { TaipanError } from '../../channels/model/errors.js';
+import { MatchSpec } from '../../channels/model/match-spec/index.js';
 import { readRequestFiles, EMPTY_FILE_REQUEST, type FileRequest } from '../../environments/env-file/request-files.js';
 import { solveExplicit } from '../../environments/explicit-install.js';
 import { solveClone } from '../../environments/clone.js';
@@ -35,6 +36,8 @@ export interface InstallFlow {
   readonly config: TaipanConfig;
   /** `create --clone`: the prefix whose packages are copied. */
   readonly cloneFrom?: string;
+  /** `update`: the names to move forward, or all of them. */
+  readonly update?: readonly string[] | 'all';
 }
 
 /** The whole create/install path, shared with `env create` and `env update`. */
@@ -61,6 +64,7 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
         forceReinstall: options.forceReinstall,
         prune: options.prune,
         channelPriority: channelPriority(config),
+        update: flow.update,
         pinnedSpecs: (config.values.pinned_packages?.value as string[] | undefined) ?? [],
       });
       checkPipPossible(files.pip, solved.finalRecords);
@@ -122,6 +126,29 @@ export function registerInstallCommands(program: Command, output: Output, config
         await runInstallFlow(output, { mode, prefix, platform, specs, files, pipCwd, options, config: settings });
       });
   }
+
+  withOutputOptions(withChannelOptions(withPrefixOptions(program.command('update'))))
+    .alias('upgrade')
+    .description('update installed packages to the newest versions the environment allows')
+    .argument('[names...]', 'installed package names to update')
+    .option('--all', 'update every installed package')
+    .action(async (names: string[], options: TransactionOptions & { all?: boolean }) => {
+      if (names.length === 0 && !options.all) throw new TaipanError('INVALID_ARGUMENT', 'name the packages to update, or use --all');
+      if (names.length > 0 && options.all) throw new TaipanError('INVALID_ARGUMENT', 'give package names or --all, not both');
+      const settings = config();
+      const prefix = resolvePrefix(options, settings);
+      const specs = names.map((n) => MatchSpec.parse(n).name);
+      await runInstallFlow(output, {
+        mode: 'install',
+        prefix,
+        platform: targetPlatform(options.platform),
+        specs,
+        files: EMPTY_FILE_REQUEST,
+        options,
+        config: settings,
+        update: options.all ? 'all' : specs,
+      });
+    });
 
   withOutputOptions(withPrefixOptions(program.command('remove')))
     .alias('uninstall')

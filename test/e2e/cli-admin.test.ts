@@ -2,11 +2,12 @@
  * The administrative commands through the real CLI: config, info, list --revisions with
  * install --revision, conda-meta/pinned, and clean.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
+import { indexChannel } from '../../channels/local-index.js';
 import { runCli } from '../helpers/cli.js';
 
 let work: string;
@@ -147,5 +148,26 @@ describe('clone, export and init', () => {
     expect(text).toContain('shell hook --shell bash)"');
     ok(['init', '--shell', 'bash', '--reverse']);
     expect(await readFile(bashrc, 'utf8')).toBe('export EDITOR=vi\n');
+  });
+});
+
+describe('update', () => {
+  test('update NAME moves it forward as far as the environment allows; --all; unknown names', async () => {
+    const old = path.join(work, 'old-channel');
+    await mkdir(path.join(old, 'noarch'), { recursive: true });
+    const prefix = path.join(work, 'to-update');
+    // Only the old greetings are offered at first.
+    await copyFile(path.join(channel, 'noarch', 'taipan-greetings-1.1.0-0.conda'), path.join(old, 'noarch', 'taipan-greetings-1.1.0-0.conda'));
+    await indexChannel(old, { bz2: false });
+    ok(['create', '-y', '-p', prefix, '-c', old, 'taipan-greetings']);
+    // install keeps what is installed; update moves it.
+    ok(['install', '-y', '-p', prefix, '-c', channel, 'taipan-greetings']);
+    expect((await readdir(path.join(prefix, 'conda-meta'))).filter((f) => f.endsWith('.json'))).toEqual(['taipan-greetings-1.1.0-0.json']);
+    ok(['update', '-y', '-p', prefix, '-c', channel, 'taipan-greetings']);
+    expect((await readdir(path.join(prefix, 'conda-meta'))).filter((f) => f.endsWith('.json'))).toEqual(['taipan-greetings-2.0.0-0.json']);
+    expect(ok(['update', '-y', '-p', prefix, '-c', channel, '--all'])).toContain('already installed');
+    const missing = runCli(['update', '-y', '-p', prefix, '-c', channel, 'hello-taipan'], env);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("cannot update 'hello-taipan': not installed");
   });
 });
