@@ -12,19 +12,45 @@
  *   next, then their dependencies. Installed/locked records are kept when possible.
  * - Virtual packages (`__*`) come from `task.virtualPackages` only and are not returned.
  * - Deterministic: the same task always gives the same records in the same order.
+ *
+ * Backends: `cdcl` (default; cdcl/, lazy clauses and conda's preferences as the decision
+ * order, conflicts explained as a tree on `SolveError.failure.tree`) and `logic-solver`
+ * (backends/logic-solver.ts, kept as a cross-check; `--solver logic-solver`).
  */
 import { TaipanError } from '../channels/model/errors.js';
 import { LogicSolverBackend } from './backends/logic-solver.js';
+import { CdclBackend } from './cdcl/backend.js';
 import { displayText } from './roots.js';
 import type { SolveResult, SolverBackend, SolverTask } from './task.js';
 
-export type { CandidateSource, ChannelPriority, SolveFailure, SolveResult, SolverBackend, SolverTask } from './task.js';
+export type { CandidateSource, ChannelPriority, ConflictNode, SolveFailure, SolveResult, SolverBackend, SolverTask } from './task.js';
 export { SolveError } from './task.js';
 export { LogicSolverBackend, solveWithLogicSolver, type LogicSolverStats } from './backends/logic-solver.js';
+export { CdclBackend, solveWithCdcl, type CdclOptions, type CdclStats } from './cdcl/backend.js';
+export { renderTree } from './cdcl/conflict-tree.js';
 export { compareRecords, orderCandidates } from './candidates.js';
 
+/** Names of the selectable backends (`--solver`). */
+export const BACKEND_NAMES = ['cdcl', 'logic-solver'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/**
+ * A fresh backend by name: `cdcl` (the default: lazy CDCL with conda's preferences as its
+ * decision order) or `logic-solver` (MiniSat via logic-solver, kept as a cross-check).
+ */
+export function backendByName(name: BackendName): SolverBackend {
+  switch (name) {
+    case 'cdcl':
+      return new CdclBackend();
+    case 'logic-solver':
+      return new LogicSolverBackend();
+    default:
+      throw new TaipanError('INVALID_ARGUMENT', `unknown solver '${String(name)}'`, { hint: `choose one of ${BACKEND_NAMES.join(', ')}` });
+  }
+}
+
 export interface SolveOptions {
-  /** Which implementation solves; the logic-solver backend by default. */
+  /** Which implementation solves; the CDCL backend by default. */
   backend?: SolverBackend;
 }
 
@@ -42,6 +68,6 @@ export async function solve(task: SolverTask, options: SolveOptions = {}): Promi
       });
     }
   }
-  const backend = options.backend ?? new LogicSolverBackend();
+  const backend = options.backend ?? new CdclBackend();
   return backend.solve(task);
 }

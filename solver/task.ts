@@ -55,7 +55,7 @@ export interface SolverTask {
   readonly channelPriority?: ChannelPriority;
   /** Channel names, only used to word "package not found" messages. */
   readonly channels?: readonly string[];
-  /** Aborts a long solve (checked between SAT calls). */
+  /** Aborts a long solve (checked between SAT calls, or every few hundred CDCL steps). */
   readonly signal?: AbortSignal;
 }
 
@@ -79,6 +79,40 @@ export interface SolveFailure {
   readonly specs: readonly string[];
   /** Dependency chains that show the conflict, one line each, e.g. `a 1.* → b >=2 → c <3`. */
   readonly chains: readonly string[];
+  /**
+   * The conflict as a tree (the CDCL backend builds it from the clauses of its actual
+   * refutation): the root lists the incompatible requests, requirements list the candidate
+   * groups that could meet them, candidate groups say why they cannot be used.
+   */
+  readonly tree?: ConflictNode;
+}
+
+/** One line of a conflict tree, machine-readable (`--json`) and printable (`text`). */
+export interface ConflictNode {
+  /**
+   * - `root`: the heading; its children are the requests and pins in the conflict.
+   * - `requirement`: a request or dependency spec (`spec`) on `name`.
+   * - `candidates`: records of `name` (`versions`) that meet the parent requirement.
+   * - `pin`: a pinned spec that excludes records further down.
+   */
+  readonly kind: 'root' | 'requirement' | 'candidates' | 'pin';
+  /** The line as printed, without the tree drawing. */
+  readonly text: string;
+  readonly name?: string;
+  readonly spec?: string;
+  readonly versions?: readonly string[];
+  /**
+   * Requirements: `options` (children are the candidates), `missing` (no record matches),
+   * `shown-above` (expanded earlier in the tree). Candidates: `requires` (children are
+   * their requirements), `conflicts` (another record of the name is needed), `excluded`
+   * (a pin or constraint rules them out), `unusable` (broken metadata), `chosen` (forced).
+   */
+  readonly status?: 'options' | 'missing' | 'shown-above' | 'requires' | 'conflicts' | 'excluded' | 'unusable' | 'chosen';
+  /** For `conflicts`: the records it conflicts with (`name version build`). */
+  readonly conflictsWith?: readonly string[];
+  /** For `excluded`: what excludes it (`pinned 'x'` or `a 1.0 constrains 'x'`). */
+  readonly excludedBy?: string;
+  readonly children: readonly ConflictNode[];
 }
 
 /**

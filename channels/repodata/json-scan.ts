@@ -18,9 +18,11 @@ const COLON = 0x3a;
 const COMMA = 0x2c;
 
 /**
- * Record spans per package name: a flat list of `[keyStart, valueEnd]` pairs, where
- * `keyStart` is the opening quote of the file-name key and `valueEnd` is one past the
- * record's closing brace. Flat number arrays keep the index at a few bytes per record.
+ * Record runs per package name: a flat list of `[start, end]` pairs. A run is one or more
+ * adjacent `"fn": {record}` members of the same name (repodata keys are sorted, so a name's
+ * records usually form a single run): `start` is the opening quote of the first key, `end`
+ * is one past the last record's closing brace. Wrapped in braces, a run is a JSON object,
+ * so one `JSON.parse` builds all its records. Flat number arrays keep the index small.
  */
 export type SpanIndex = Map<string, number[]>;
 
@@ -43,13 +45,19 @@ export function scanRepodata(bytes: Buffer, source: string): ScannedRepodata {
   return scanner.top();
 }
 
-/** Parse one record found by the scanner: its file name and its JSON object. */
-export function readSpan(bytes: Buffer, keyStart: number, valueEnd: number): { fn: string; raw: unknown } {
-  const keyEnd = stringEnd(bytes, keyStart);
-  const fn = JSON.parse(bytes.toString('utf8', keyStart, keyEnd)) as string;
-  let valueStart = keyEnd;
-  while (bytes[valueStart] !== OPEN_BRACE) valueStart++;
-  return { fn, raw: JSON.parse(bytes.toString('utf8', valueStart, valueEnd)) };
+/** Parse one run found by the scanner: file name → raw record. */
+export function readRun(bytes: Buffer, start: number, end: number): Record<string, unknown> {
+  return JSON.parse(`{${bytes.toString('utf8', start, end)}}`) as Record<string, unknown>;
+}
+
+/** True when only a comma and whitespace lie between `from` and `to` (adjacent members). */
+function onlySeparators(bytes: Buffer, from: number, to: number): boolean {
+  if (to - from > 64) return false;
+  for (let i = from; i < to; i++) {
+    const c = bytes[i];
+    if (c !== COMMA && !isWhitespace(c)) return false;
+  }
+  return true;
 }
 
 /** One past the closing quote of the string that opens at `start`. */
@@ -133,6 +141,7 @@ class Scanner {
       if (name !== undefined) {
         const list = spans.get(name);
         if (list === undefined) spans.set(name, [keyStart, this.i]);
+        else if (onlySeparators(bytes, list[list.length - 1] as number, keyStart)) list[list.length - 1] = this.i;
         else list.push(keyStart, this.i);
       }
       this.skipWhitespace();

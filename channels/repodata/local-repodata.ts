@@ -1,36 +1,51 @@
 /**
- * Repodata of channels on the local disk (a folder or a file:// URL holding
- * `<subdir>/repodata.json`). Remote channels get their own loader in the HTTP layer.
+ * Repodata of channels on the local disk (a folder or a file:// URL): `<subdir>/repodata.json`,
+ * else its `.zst` or `.bz2` form, indexed lazily exactly as downloaded repodata is.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable, type Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Bunzip2Stream, ZstdDecompressStream } from '../archive/decompress.js';
 import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
-import type { RepoDataRecord } from '../model/package-record.js';
-import { recordsFromRepodata, type RepodataJson } from './records.js';
+import { LazyRepodata } from './lazy-repodata.js';
 
-/** The records of one subdir, or undefined when the channel has no such subdir. */
-export async function loadLocalSubdir(channel: Channel, subdir: string): Promise<RepoDataRecord[] | undefined> {
+const LOCAL_VARIANTS = [
+  { suffix: '', decompress: undefined },
+  { suffix: '.zst', decompress: () => new ZstdDecompressStream() },
+  { suffix: '.bz2', decompress: () => new Bunzip2Stream() },
+] as const;
+
+/** The subdir's repodata, or undefined when the channel has no such subdir. */
+export async function loadLocalSubdir(channel: Channel, subdir: string): Promise<LazyRepodata | undefined> {
   const root = channel.localPath();
   if (root === undefined) {
     throw new TaipanError('INVALID_CHANNEL', `channel '${channel.baseUrl}' is not a local folder`);
   }
-  const file = path.join(root, subdir, 'repodata.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TaipanError('INVALID_REPODATA', `cannot read '${file}'`, { cause: error });
+  for (const variant of LOCAL_VARIANTS) {
+    const file = path.join(root, subdir, `repodata.json${variant.suffix}`);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new TaipanError('INVALID_REPODATA', `cannot read '${file}'`, { cause: error });
+    }
+    if (variant.decompress) bytes = await decompressAll(bytes, variant.decompress(), file);
+    return LazyRepodata.fromBytes(bytes, channel, subdir, file);
   }
-  let json: RepodataJson;
+  return undefined;
+}
+
+async function decompressAll(bytes: Buffer, transform: Transform, file: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
   try {
-    json = JSON.parse(text) as RepodataJson;
-  } catch (error) {
-    throw new TaipanError('INVALID_REPODATA', `'${file}' is not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-      hint: 'regenerate the channel index (taipan index) or fix the file',
+    await pipeline(Readable.from([bytes]), transform, async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) chunks.push(chunk);
     });
+  } catch (error) {
+    throw new TaipanError('INVALID_REPODATA', `cannot decompress '${file}': ${(error as Error).message}`, { cause: error });
   }
-  return recordsFromRepodata(json, channel, subdir, file);
+  return Buffer.concat(chunks);
 }

@@ -1,7 +1,9 @@
 /**
- * Turning one subdir's repodata.json into RepoDataRecords, as conda reads it:
- * `packages` (.tar.bz2) and `packages.conda`, the `.conda` one winning when both hold the
- * same package; `removed` entries dropped; URLs built from `info.base_url` (CEP-15) when set.
+ * Turning repodata entries into RepoDataRecords, as conda reads them: `packages`
+ * (.tar.bz2) and `packages.conda`, the `.conda` one winning when both hold the same
+ * package; `removed` entries dropped; URLs built from `info.base_url` (CEP-15) when set.
+ * The same rules serve whole files (`recordsFromRepodata`), the lazy by-name index and
+ * CEP-16 shards, so every way of reading a channel yields the same records.
  */
 import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
@@ -26,39 +28,100 @@ export function archiveStem(fn: string): string {
   return fn;
 }
 
+/** Where the records of one subdir come from and where their archives are downloaded. */
+export interface RecordContext {
+  readonly subdir: string;
+  /** `<channel>/<subdir>`: conda-meta's `channel` field. */
+  readonly channelUrl: string;
+  /** Base of package URLs, without a trailing slash. */
+  readonly packageBase: string;
+  /** The file or URL, for error messages (already redacted). */
+  readonly source: string;
+}
+
+/**
+ * The context for a subdir. `base_url` may be absolute or relative to the repodata file
+ * (CEP-15; CEP-16 says the same of shard indexes), so it is resolved against `relativeTo`.
+ */
+export function recordContext(channel: Channel, subdir: string, baseUrl: unknown, source: string, relativeTo?: string): RecordContext {
+  const channelUrl = channel.subdirUrl(subdir);
+  let packageBase = channelUrl;
+  if (typeof baseUrl === 'string' && baseUrl !== '') {
+    try {
+      packageBase = new URL(baseUrl, relativeTo ?? `${channelUrl}/`).href;
+    } catch {
+      throw new TaipanError('INVALID_REPODATA', `'${source}' has an invalid info.base_url '${baseUrl}'`);
+    }
+  }
+  return { subdir, channelUrl, packageBase: packageBase.replace(/\/+$/, ''), source };
+}
+
+/** One entry (`fn` → raw record) as a frozen RepoDataRecord. */
+export function toRecord(raw: unknown, fn: string, context: RecordContext): RepoDataRecord {
+  const record = raw as PackageRecord | null;
+  if (typeof record?.name !== 'string' || typeof record.version !== 'string' || typeof record.build !== 'string') {
+    throw new TaipanError('INVALID_REPODATA', `record '${fn}' in '${context.source}' lacks a name, version or build`);
+  }
+  return Object.freeze({
+    ...record,
+    ...completion(record, fn, context),
+  });
+}
+
+/**
+ * Like `toRecord`, for an object nobody else holds (fresh from JSON.parse or msgpack): it is
+ * completed and frozen in place rather than copied, which halves the cost per record on
+ * large channels. The key order comes out the same as `toRecord`'s.
+ */
+export function adoptRecord(raw: unknown, fn: string, context: RecordContext): RepoDataRecord {
+  const record = raw as PackageRecord | null;
+  if (typeof record?.name !== 'string' || typeof record.version !== 'string' || typeof record.build !== 'string') {
+    throw new TaipanError('INVALID_REPODATA', `record '${fn}' in '${context.source}' lacks a name, version or build`);
+  }
+  return Object.freeze(Object.assign(record as Record<string, unknown>, completion(record, fn, context))) as unknown as RepoDataRecord;
+}
+
+function completion(record: PackageRecord, fn: string, context: RecordContext): Pick<RepoDataRecord, 'build_number' | 'depends' | 'subdir' | 'fn' | 'url' | 'channel'> {
+  return {
+    build_number: typeof record.build_number === 'number' ? record.build_number : 0,
+    depends: Array.isArray(record.depends) ? record.depends : [],
+    subdir: record.subdir ?? context.subdir,
+    fn,
+    url: `${context.packageBase}/${fn}`,
+    channel: context.channelUrl,
+  };
+}
+
+/**
+ * Which entries count: `.conda` ones, plus `.tar.bz2` ones without a `.conda` twin, minus
+ * `removed`. `conda` and `tarBz2` are the file names of one package name (or of a whole
+ * subdir); the twin check only compares stems, which include the name.
+ */
+export function keptFileNames(conda: readonly string[], tarBz2: readonly string[], removed: ReadonlySet<string>): { conda: string[]; tarBz2: string[] } {
+  const condaStems = new Set(conda.map(archiveStem));
+  return {
+    conda: conda.filter((fn) => !removed.has(fn)),
+    tarBz2: tarBz2.filter((fn) => !removed.has(fn) && !condaStems.has(archiveStem(fn))),
+  };
+}
+
+/** All records of a parsed repodata.json (small files, tests and shards). */
 export function recordsFromRepodata(json: RepodataJson, channel: Channel, subdir: string, source: string): RepoDataRecord[] {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new TaipanError('INVALID_REPODATA', `'${source}' is not a repodata object`, {
       hint: 'a repodata.json holds an object with "packages" and "packages.conda"',
     });
   }
-  const removed = new Set(json.removed ?? []);
-  const base = json.info?.base_url ? json.info.base_url.replace(/\/+$/, '') : channel.subdirUrl(subdir);
-  const channelUrl = channel.subdirUrl(subdir);
-  const condaStems = new Set(Object.keys(json['packages.conda'] ?? {}).map(archiveStem));
-  const records: RepoDataRecord[] = [];
-  const add = (entries: Record<string, PackageRecord> | undefined, skip: (fn: string) => boolean): void => {
-    for (const [fn, raw] of Object.entries(entries ?? {})) {
-      if (removed.has(fn) || skip(fn)) continue;
-      records.push(toRecord(raw, fn, `${base}/${fn}`, channelUrl, subdir, source));
-    }
-  };
-  add(json['packages.conda'], () => false);
-  add(json.packages, (fn) => condaStems.has(archiveStem(fn)));
-  return records;
+  return recordsFromEntries(json, recordContext(channel, subdir, json.info?.base_url, source));
 }
 
-function toRecord(raw: PackageRecord, fn: string, url: string, channel: string, subdir: string, source: string): RepoDataRecord {
-  if (typeof raw?.name !== 'string' || typeof raw.version !== 'string' || typeof raw.build !== 'string') {
-    throw new TaipanError('INVALID_REPODATA', `record '${fn}' in '${source}' lacks a name, version or build`);
-  }
-  return Object.freeze({
-    ...raw,
-    build_number: typeof raw.build_number === 'number' ? raw.build_number : 0,
-    depends: Array.isArray(raw.depends) ? raw.depends : [],
-    subdir: raw.subdir ?? subdir,
-    fn,
-    url,
-    channel,
-  });
+/** Records of a `{packages, packages.conda, removed}` object (a whole repodata.json or one shard). */
+export function recordsFromEntries(json: Pick<RepodataJson, 'packages' | 'packages.conda' | 'removed'>, context: RecordContext): RepoDataRecord[] {
+  const condaEntries = json['packages.conda'] ?? {};
+  const tarEntries = json.packages ?? {};
+  const kept = keptFileNames(Object.keys(condaEntries), Object.keys(tarEntries), new Set(json.removed ?? []));
+  return [
+    ...kept.conda.map((fn) => toRecord(condaEntries[fn], fn, context)),
+    ...kept.tarBz2.map((fn) => toRecord(tarEntries[fn], fn, context)),
+  ];
 }

@@ -1,19 +1,21 @@
 /**
- * Linking one extracted package into a prefix, following its info/paths.json: hard links
- * by default (the cache and the prefix then share inodes), a copy where a hard link is
- * impossible (another device, a file system without them) or the package says `no_link`,
- * a rewritten copy where a prefix placeholder must be replaced, symlinks kept as symlinks.
- * Every path is recorded in the transaction's journal before it is created, and a file
- * already there is moved aside rather than deleted, so a failed transaction can be undone.
+ * Linking one extracted package's files into a prefix, following its info/paths.json: hard
+ * links by default (the cache and the prefix then share inodes), a copy where a hard link
+ * is impossible (another device, a file system without them) or the package says
+ * `no_link`, a rewritten copy where a prefix placeholder must be replaced (long or spaced
+ * shebangs then go through /usr/bin/env), symlinks kept as symlinks. Every path goes
+ * through the transaction's journal, so it is undone if the transaction fails or dies.
  */
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, link, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
 import type { PrefixPathEntry, LinkType } from '../prefix/prefix-record.js';
-import type { FileJournal } from '../transaction/journal.js';
+import type { Journal } from '../transaction/journal.js';
 import { replacePrefixPlaceholder } from './placeholder.js';
+import { relocateScript } from './shebang.js';
 
+/** One entry of a package's info/paths.json. */
 export interface PackagePathEntry {
   _path: string;
   path_type: 'hardlink' | 'softlink' | 'directory';
@@ -24,65 +26,87 @@ export interface PackagePathEntry {
   no_link?: boolean;
 }
 
+/** Where one package path goes: its place in the prefix, or its clobbered copy's. */
+export interface LinkTarget {
+  readonly entry: PackagePathEntry;
+  /** Prefix-relative destination (after noarch relocation and clobber decisions). */
+  readonly target: string;
+  /** Set when another package has the path: `target` is then under `__clobbers__/`. */
+  readonly originalPath?: string;
+}
+
 export interface LinkOptions {
   /** Copy every file instead of hard-linking (`--copy`, `always_copy`). */
-  alwaysCopy?: boolean;
-  /** Maps a package-relative path to its place in the prefix (noarch: python). */
-  targetPath?: (relative: string) => string;
+  readonly alwaysCopy?: boolean;
+  /** Windows prefixes keep shebangs as they are. */
+  readonly windows?: boolean;
 }
 
 export interface LinkResult {
   readonly paths: PrefixPathEntry[];
   readonly linkType: LinkType;
-  /** Paths that another package had already put there and that this one replaced. */
-  readonly clobbered: string[];
+  /** Files no package owned that were in the way and were replaced (moved to the trash). */
+  readonly replaced: string[];
 }
 
 const HARDLINK_FALLBACK_CODES = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK', 'EOPNOTSUPP']);
 
+/** Link `targets` of the package extracted at `packageDir` into `prefix`. */
 export async function linkPackage(
   packageDir: string,
   prefix: string,
-  entries: readonly PackagePathEntry[],
-  journal: FileJournal,
+  targets: readonly LinkTarget[],
+  journal: Journal,
   options: LinkOptions = {},
 ): Promise<LinkResult> {
   const paths: PrefixPathEntry[] = [];
-  const clobbered: string[] = [];
+  const replaced: string[] = [];
+  const entries = targets.map((t) => t.entry);
   let copied = false;
-  for (const entry of entries) {
-    const relative = options.targetPath ? options.targetPath(entry._path) : entry._path;
+  for (const { entry, target: relative, originalPath } of targets) {
     const source = path.join(packageDir, entry._path);
     const target = path.join(prefix, relative);
     assertInside(prefix, target, entry._path);
-    await mkdir(path.dirname(target), { recursive: true });
-    if (await journal.displace(target)) clobbered.push(relative);
-    journal.willCreate(target);
-    const recorded: PrefixPathEntry = { ...entry, _path: relative };
+    const recorded: PrefixPathEntry = { ...entry, _path: relative, ...(originalPath ? { original_path: originalPath } : {}) };
     try {
       if (entry.path_type === 'directory') {
-        await mkdir(target, { recursive: true });
-      } else if (entry.path_type === 'softlink') {
-        await symlink(await symlinkTarget(source, entry, entries), target);
-      } else if (entry.prefix_placeholder) {
-        const data = replacePrefixPlaceholder(await readFile(source), entry.prefix_placeholder, prefix, entry.file_mode ?? 'text');
-        await writeFile(target, data);
-        await chmod(target, (await stat(source)).mode & 0o7777);
-        recorded.sha256_in_prefix = createHash('sha256').update(data).digest('hex');
-        copied = true;
-      } else if (options.alwaysCopy || entry.no_link) {
-        await copyFile(source, target);
-        copied = true;
-      } else {
-        copied = (await hardLinkOrCopy(source, target)) || copied;
+        if (!(await isDirectory(target))) await journal.create(target, () => mkdir(target, { recursive: true }));
+        paths.push(recorded);
+        continue;
       }
+      if (await journal.displace(target)) replaced.push(relative);
+      await journal.create(target, async () => {
+        await mkdir(path.dirname(target), { recursive: true });
+        if (entry.path_type === 'softlink') {
+          await symlink(await symlinkTarget(source, entry, entries), target);
+        } else if (entry.prefix_placeholder) {
+          const data = relocate(await readFile(source), entry, prefix, options.windows ?? false);
+          await writeFile(target, data);
+          await chmod(target, (await stat(source)).mode & 0o7777);
+          recorded.sha256_in_prefix = createHash('sha256').update(data).digest('hex');
+          copied = true;
+        } else if (options.alwaysCopy || entry.no_link) {
+          await copyFile(source, target);
+          copied = true;
+        } else {
+          copied = (await hardLinkOrCopy(source, target)) || copied;
+        }
+      });
     } catch (error) {
       if (error instanceof TaipanError) throw error;
       throw new TaipanError('LINK_FAILED', `cannot link '${entry._path}' into '${prefix}': ${(error as Error).message}`, { cause: error });
     }
     paths.push(recorded);
   }
-  return { paths, linkType: copied && options.alwaysCopy ? 3 : 1, clobbered };
+  return { paths, linkType: copied && options.alwaysCopy ? 3 : 1, replaced };
+}
+
+/** A placeholder file's bytes for this prefix; text files also get a runnable shebang. */
+function relocate(data: Buffer, entry: PackagePathEntry, prefix: string, windows: boolean): Buffer {
+  const placeholder = entry.prefix_placeholder as string;
+  const mode = entry.file_mode ?? 'text';
+  const replace = (d: Buffer): Buffer => replacePrefixPlaceholder(d, placeholder, prefix, mode);
+  return mode === 'text' && !windows ? relocateScript(data, placeholder, prefix, replace) : replace(data);
 }
 
 /**
@@ -117,9 +141,18 @@ async function hardLinkOrCopy(source: string, target: string): Promise<boolean> 
   }
 }
 
-function assertInside(prefix: string, target: string, declared: string): void {
+async function isDirectory(target: string): Promise<boolean> {
+  try {
+    return (await lstat(target)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Refuse a package path that would land outside the prefix. */
+export function assertInside(prefix: string, target: string, declared: string): void {
   const relative = path.relative(prefix, target);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
     throw new TaipanError('UNSAFE_ARCHIVE_ENTRY', `package path '${declared}' points outside the prefix '${prefix}'`);
   }
 }

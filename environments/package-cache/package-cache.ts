@@ -1,16 +1,27 @@
 /**
- * The shared package cache (`pkgs` folder): each package once, as `<fn>` (the archive)
- * and `<stem>/` (extracted). An extracted folder counts as valid only once its
- * `info/repodata_record.json` is written, which is the last step, so an interrupted
- * extraction is redone rather than trusted.
+ * The shared package cache (`pkgs` folders), laid out as conda's: each package once, as
+ * `<fn>` (the archive) and `<stem>/` (extracted), and `urls.txt` listing what was fetched.
+ * Several folders form layers: every one is searched, the first writable one receives new
+ * packages, so read-only shared caches are used but never written.
+ *
+ * An extracted folder counts as valid only once its `info/repodata_record.json` is written,
+ * which is the last step, so an interrupted extraction is redone rather than trusted. Two
+ * processes filling one cache take a lock per entry (proper-lockfile), and the second one
+ * finds the entry the first one made.
  */
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, appendFile, constants, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { redactUrl } from '../../channels/model/channel.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
+import { TaipanError } from '../../channels/model/errors.js';
 import { archiveStem } from '../../channels/repodata/records.js';
 import { extractPackage } from '../../channels/archive/index.js';
+import type { HttpClient } from '../../channels/fetch/http-client.js';
 import { writeJsonAtomically } from '../atomic-write.js';
-import { fetchArchive, verifyArchive } from './fetch-archive.js';
+import { fetchArchive, verifyArchive, type PackageProgress } from './fetch-archive.js';
+
+export type { PackageProgress } from './fetch-archive.js';
 
 export interface CacheEntry {
   readonly record: RepoDataRecord;
@@ -22,17 +33,43 @@ export interface CacheEntry {
 
 export type CacheEvent = { kind: 'reuse' | 'fetch' | 'extract'; record: RepoDataRecord };
 
+export interface PackageCacheOptions {
+  /** HTTP client for downloads; the process-wide one by default. */
+  client?: HttpClient;
+  /** Never download: packages missing from the cache are an error (TAIPAN_OFFLINE / CONDA_OFFLINE by default). */
+  offline?: boolean;
+  /** Downloads running at once in this cache (default 4). */
+  downloadConcurrency?: number;
+  /** Whole-download attempts after a hash mismatch or broken transfer (default 3). */
+  downloadAttempts?: number;
+  /** Bytes received per package, for a progress display. */
+  onProgress?: (progress: PackageProgress) => void;
+  /** How long to wait for another process holding an entry's lock (default 10 min). */
+  lockWaitMs?: number;
+}
+
 export class PackageCache {
   readonly dirs: readonly string[];
+  private readonly options: PackageCacheOptions;
+  private readonly downloads: Semaphore;
+  private writable: Promise<string> | undefined;
 
-  constructor(dirs: readonly string[]) {
+  constructor(dirs: readonly string[], options: PackageCacheOptions = {}) {
     if (dirs.length === 0) throw new Error('a package cache needs at least one folder');
     this.dirs = dirs;
+    this.options = { ...options, offline: options.offline ?? envOffline() };
+    this.downloads = new Semaphore(Math.max(1, options.downloadConcurrency ?? 4));
   }
 
-  /** The writable cache folder. */
+  /** The first cache folder (where new packages go unless it is read-only). */
   get writableDir(): string {
     return this.dirs[0] as string;
+  }
+
+  /** The first folder that can be written to (created if missing). */
+  writableDirectory(): Promise<string> {
+    this.writable ??= findWritable(this.dirs);
+    return this.writable;
   }
 
   /** True when a valid extracted entry for `record` is already in one of the cache folders. */
@@ -45,25 +82,105 @@ export class PackageCache {
 
   /** The valid extracted entry for `record`, fetching and extracting it when needed. */
   async get(record: RepoDataRecord, onEvent?: (event: CacheEvent) => void): Promise<CacheEntry> {
-    for (const dir of this.dirs) {
-      const entry = entryPaths(dir, record);
+    const found = await this.find(record);
+    if (found) {
+      onEvent?.({ kind: 'reuse', record });
+      return found;
+    }
+    const dir = await this.writableDirectory();
+    const entry = entryPaths(dir, record);
+    const release = await lockfile.lock(entry.dir, {
+      realpath: false,
+      lockfilePath: `${entry.dir}.taipan-lock`,
+      retries: { retries: Math.ceil((this.options.lockWaitMs ?? 600_000) / 1000), minTimeout: 50, maxTimeout: 1000 },
+    });
+    try {
+      // Another process may have made the entry while this one waited.
       if (await isValidEntry(entry.dir, record)) {
         onEvent?.({ kind: 'reuse', record });
         return entry;
       }
+      if (!(await archiveIsGood(record, entry.archive))) {
+        onEvent?.({ kind: 'fetch', record });
+        await this.downloads.run(() =>
+          fetchArchive(record, entry.archive, {
+            client: this.options.client,
+            offline: this.options.offline,
+            attempts: this.options.downloadAttempts,
+            onProgress: this.options.onProgress,
+          }),
+        );
+        await appendFile(path.join(dir, 'urls.txt'), `${redactUrl(record.url)}\n`);
+      }
+      onEvent?.({ kind: 'extract', record });
+      await rm(entry.dir, { recursive: true, force: true });
+      await extractPackage(entry.archive, entry.dir);
+      await writeJsonAtomically(path.join(entry.dir, 'info', 'repodata_record.json'), record);
+      return entry;
+    } finally {
+      await release();
     }
-    const entry = entryPaths(this.writableDir, record);
-    await mkdir(this.writableDir, { recursive: true });
-    if (!(await archiveIsGood(record, entry.archive))) {
-      onEvent?.({ kind: 'fetch', record });
-      await fetchArchive(record, entry.archive);
-    }
-    onEvent?.({ kind: 'extract', record });
-    await rm(entry.dir, { recursive: true, force: true });
-    await extractPackage(entry.archive, entry.dir);
-    await writeJsonAtomically(path.join(entry.dir, 'info', 'repodata_record.json'), record);
-    return entry;
   }
+
+  /**
+   * Fetch and extract many packages, `concurrency` at a time (default: the download
+   * concurrency). Results keep the order of `records`.
+   */
+  async getAll(records: readonly RepoDataRecord[], options: { concurrency?: number; onEvent?: (event: CacheEvent) => void } = {}): Promise<CacheEntry[]> {
+    const results: CacheEntry[] = new Array(records.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < records.length) {
+        const i = next++;
+        results[i] = await this.get(records[i] as RepoDataRecord, options.onEvent);
+      }
+    };
+    const width = Math.min(options.concurrency ?? this.options.downloadConcurrency ?? 4, records.length);
+    await Promise.all(Array.from({ length: width }, worker));
+    return results;
+  }
+
+  private async find(record: RepoDataRecord): Promise<CacheEntry | undefined> {
+    for (const dir of this.dirs) {
+      const entry = entryPaths(dir, record);
+      if (await isValidEntry(entry.dir, record)) return entry;
+    }
+    return undefined;
+  }
+}
+
+/** A counter of free slots; `run` waits for one. */
+class Semaphore {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const wake = this.waiting.shift();
+      if (wake) wake();
+      else this.free++;
+    }
+  }
+}
+
+async function findWritable(dirs: readonly string[]): Promise<string> {
+  for (const dir of dirs) {
+    try {
+      await mkdir(dir, { recursive: true });
+      await access(dir, constants.W_OK);
+      return dir;
+    } catch {
+      // read-only (a shared cache): used for reading only
+    }
+  }
+  throw new TaipanError('CONFIG', `none of the package cache folders can be written: ${dirs.map((d) => `'${d}'`).join(', ')}`, {
+    hint: 'add a writable folder first in pkgs_dirs or TAIPAN_PKGS_DIRS',
+  });
 }
 
 function entryPaths(dir: string, record: RepoDataRecord): CacheEntry {
@@ -96,4 +213,9 @@ async function archiveIsGood(record: RepoDataRecord, archive: string): Promise<b
     await rm(archive, { force: true });
     return false;
   }
+}
+
+function envOffline(): boolean {
+  const value = (process.env.TAIPAN_OFFLINE ?? process.env.CONDA_OFFLINE ?? '').toLowerCase();
+  return value !== '' && !['0', 'false', 'no', 'off'].includes(value);
 }

@@ -7,8 +7,21 @@ import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { writeJsonAtomically } from '../atomic-write.js';
+import { holdsPrefixLock } from '../lock.js';
+import { hasInterruptedTransaction, recoverPrefix } from '../transaction/recover.js';
 
-export type PathType = 'hardlink' | 'softlink' | 'directory';
+/**
+ * conda's path types in conda-meta: the three of paths.json, plus the files conda itself
+ * makes at link time (compiled bytecode, python entry points), spelled as conda spells them.
+ */
+export type PathType =
+  | 'hardlink'
+  | 'softlink'
+  | 'directory'
+  | 'pyc_file'
+  | 'unix_python_entrypoint'
+  | 'windows_python_entrypoint_script'
+  | 'windows_python_entrypoint_exe';
 
 export interface PrefixPathEntry {
   _path: string;
@@ -20,6 +33,11 @@ export interface PrefixPathEntry {
   no_link?: boolean;
   /** sha256 of the file as written into the prefix, when placeholder replacement changed it. */
   sha256_in_prefix?: string;
+  /**
+   * Set when this package lost a clobber: `_path` is then its copy under `__clobbers__/`
+   * and this is where the file would be (rattler's field of the same name).
+   */
+  original_path?: string;
 }
 
 /** conda's link types: 1 hard link, 2 soft link, 3 copy. */
@@ -42,8 +60,13 @@ export function prefixRecordFileName(record: Pick<RepoDataRecord, 'name' | 'vers
   return `${record.name}-${record.version}-${record.build}.json`;
 }
 
-/** Every record in the prefix's conda-meta, sorted by name. */
+/**
+ * Every record in the prefix's conda-meta, sorted by name. When a transaction on the
+ * prefix was interrupted (killed, power cut), it is repaired first, so no reader (solve,
+ * list, export) ever sees files without records or records without files.
+ */
 export async function readPrefixRecords(prefix: string): Promise<PrefixRecord[]> {
+  if (!holdsPrefixLock(prefix) && (await hasInterruptedTransaction(prefix))) await recoverPrefix(prefix);
   let names: string[];
   try {
     names = await readdir(condaMetaDir(prefix));

@@ -1,7 +1,9 @@
 /**
  * Carrying out a transaction plan, in the stages conda uses: prepare (fetch and extract
- * every package into the cache, read its paths), verify (everything that can be checked
- * before the prefix is touched), execute (unlink, link, write conda-meta) and, on any
+ * every package into the cache, read its paths and link.json), then, holding the prefix
+ * lock, repair any interrupted earlier transaction, verify (everything that can be checked
+ * before the prefix is touched, including where every file goes), execute (unlink, promote
+ * clobbered copies, link, write conda-meta) through an on-disk journal and, on any
  * failure, reverse. A prefix that did not exist before a failed transaction is removed.
  */
 import { lstat, mkdir, rm } from 'node:fs/promises';
@@ -9,19 +11,27 @@ import path from 'node:path';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { isWindows, type Platform } from '../../channels/model/platform.js';
 import { TaipanError } from '../../channels/model/errors.js';
-import { readPathsJson } from '../../channels/archive/index.js';
+import { readLinkJson, readPathsJson } from '../../channels/archive/index.js';
 import type { CacheEntry, CacheEvent, PackageCache } from '../package-cache/package-cache.js';
-import { linkPackage, type PackagePathEntry } from '../link/link-package.js';
-import { noarchPythonTargets } from '../link/noarch-python.js';
-import { condaMetaDir, prefixRecordFileName, writePrefixRecord, type PrefixRecord } from '../prefix/prefix-record.js';
-import { appendHistory } from '../prefix/history.js';
-import { FileJournal, removeEmptyParents } from './journal.js';
+import { pythonInfo } from '../link/noarch-python.js';
+import { condaMetaDir, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
+import { formatHistoryEntry } from '../prefix/history.js';
+import { withPrefixLock, type LockHolder } from '../lock.js';
+import { Journal, recoverJournal } from './journal.js';
+import { planLayout, type PackageToLink, type TransactionLayout } from './layout.js';
+import { linkStep, type Notice } from './link-step.js';
+import { promoteStep, unlinkStep } from './unlink-step.js';
 import type { TransactionPlan } from './plan.js';
+
+export type { Notice } from './link-step.js';
+export { recoverPrefix } from './recover.js';
 
 export type TransactionEvent =
   | CacheEvent
   | { kind: 'unlink'; record: RepoDataRecord }
-  | { kind: 'link'; record: RepoDataRecord; clobbered: string[] };
+  /** `clobbered`: files no package owned that were in the prefix and were replaced. */
+  | { kind: 'link'; record: RepoDataRecord; clobbered: string[] }
+  | Notice;
 
 export interface ExecuteOptions {
   readonly prefix: string;
@@ -35,56 +45,124 @@ export interface ExecuteOptions {
   readonly alwaysCopy?: boolean;
   readonly history: { command: string; toolVersion: string; updateSpecs?: string[]; removeSpecs?: string[] };
   readonly onEvent?: (event: TransactionEvent) => void;
+  /** Called once when another process holds the prefix's lock and this one waits. */
+  readonly onLockWait?: (holder: LockHolder | undefined) => void;
 }
 
-interface PreparedLink {
+interface Prepared extends PackageToLink {
   readonly entry: CacheEntry;
-  readonly paths: readonly PackagePathEntry[];
 }
 
 const FETCH_CONCURRENCY = 4;
 
+/** Run `options.plan` against `options.prefix`; on failure the prefix is as it was. */
 export async function executeTransaction(options: ExecuteOptions): Promise<void> {
   const prepared = await prepare(options);
-  verify(options, prepared);
   const prefixExisted = await exists(options.prefix);
-  const journal = new FileJournal(options.prefix);
+  const windows = isWindows(options.platform);
+  const python = pythonInfo(options.finalRecords, windows);
   try {
     await mkdir(condaMetaDir(options.prefix), { recursive: true });
-    for (const record of options.plan.unlink) await unlinkRecord(options.prefix, record, journal, options.onEvent);
-    for (const item of prepared) await linkRecord(options, item, journal);
+    await withPrefixLock(
+      options.prefix,
+      async () => {
+        await recoverJournal(options.prefix);
+        const installed = await readPrefixRecords(options.prefix);
+        checkPlanIsCurrent(options, installed);
+        const layout = planLayout({ installed, unlink: options.plan.unlink, link: prepared, python });
+        verify(options, prepared, layout);
+        await verifySources(prepared);
+        await run(options, prepared, layout, prefixExisted);
+      },
+      { onWait: options.onLockWait },
+    );
   } catch (error) {
-    await journal.rollback();
     if (!prefixExisted) await rm(options.prefix, { recursive: true, force: true });
     throw error;
   }
-  await journal.commit();
-  await appendHistory(options.prefix, {
-    date: new Date(),
-    ...options.history,
-    unlinked: options.plan.unlink,
-    linked: options.plan.link,
-  });
 }
 
-async function prepare(options: ExecuteOptions): Promise<PreparedLink[]> {
+async function run(options: ExecuteOptions, prepared: readonly Prepared[], layout: TransactionLayout, prefixExisted: boolean): Promise<void> {
+  const { prefix } = options;
+  const windows = isWindows(options.platform);
+  const python = pythonInfo(options.finalRecords, windows);
+  const history = formatHistoryEntry({ date: new Date(), ...options.history, unlinked: options.plan.unlink, linked: options.plan.link });
+  const journal = await Journal.begin(prefix, { prefixExisted, history });
+  const notify = (notice: Notice): void => options.onEvent?.(notice);
+  try {
+    const context = { prefix, journal, windows, notify };
+    for (const record of options.plan.unlink) {
+      options.onEvent?.({ kind: 'unlink', record });
+      await unlinkStep(context, record);
+    }
+    await promoteStep(context, layout.promotions);
+    for (const [i, item] of prepared.entries()) {
+      const { record } = item;
+      const { replaced } = await linkStep(
+        { ...context, python, alwaysCopy: options.alwaysCopy, requestedSpec: options.requestedSpecs.get(record.name) ?? '' },
+        layout.packages[i] as TransactionLayout['packages'][number],
+        item.entry,
+      );
+      options.onEvent?.({ kind: 'link', record, clobbered: replaced });
+    }
+  } catch (error) {
+    await journal.rollback();
+    throw error;
+  }
+  await journal.commit();
+}
+
+async function prepare(options: ExecuteOptions): Promise<Prepared[]> {
   const records = options.plan.link;
-  const results: PreparedLink[] = new Array(records.length);
+  const results: Prepared[] = new Array(records.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < records.length) {
       const index = next++;
       const record = records[index] as RepoDataRecord;
       const entry = await options.cache.get(record, options.onEvent);
-      const paths = (await readPathsJson(entry.dir)).paths;
-      results[index] = { entry, paths };
+      const [paths, linkJson] = await Promise.all([readPathsJson(entry.dir), readLinkJson(entry.dir)]);
+      results[index] = { record, entry, paths: paths.paths, ...(linkJson ? { linkJson } : {}) };
     }
   };
   await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, records.length) }, worker));
   return results;
 }
 
-function verify(options: ExecuteOptions, prepared: readonly PreparedLink[]): void {
+/** Every file paths.json promises must be in the extracted package (conda's verify step). */
+async function verifySources(prepared: readonly Prepared[]): Promise<void> {
+  for (const { entry, paths } of prepared) {
+    for (const p of paths) {
+      // Symlinks may be rebuilt from paths.json alone (see link-package.ts), folders made.
+      if (p.path_type !== 'hardlink') continue;
+      if (!(await exists(path.join(entry.dir, p._path)))) {
+        throw new TaipanError('LINK_FAILED', `'${entry.record.fn}' lists '${p._path}' in its paths.json, but the extracted package has no such file`, {
+          hint: `the archive is incomplete; remove '${entry.dir}' from the package cache and try again, or report the package to its channel; nothing was changed`,
+        });
+      }
+    }
+  }
+}
+
+/**
+ * The plan was computed from conda-meta before the lock was taken; another process (or
+ * the repair of an interrupted transaction) may have changed the prefix since.
+ */
+function checkPlanIsCurrent(options: ExecuteOptions, installed: readonly PrefixRecord[]): void {
+  const key = (r: RepoDataRecord): string => `${r.name}-${r.version}-${r.build}`;
+  const have = new Set(installed.map(key));
+  const leaving = new Set(options.plan.unlink.map((r) => r.name));
+  const stale =
+    options.plan.unlink.find((r) => !have.has(key(r))) ??
+    options.plan.link.find((r) => installed.some((i) => i.name === r.name) && !leaving.has(r.name));
+  if (stale) {
+    throw new TaipanError('LINK_FAILED', `the environment '${options.prefix}' changed while taipan was solving ('${stale.name}' is not as expected)`, {
+      hint: 'run the command again; nothing was changed',
+    });
+  }
+}
+
+function verify(options: ExecuteOptions, prepared: readonly Prepared[], layout: TransactionLayout): void {
   const prefixLength = Buffer.byteLength(options.prefix);
   for (const { entry, paths } of prepared) {
     for (const p of paths) {
@@ -97,47 +175,14 @@ function verify(options: ExecuteOptions, prepared: readonly PreparedLink[]): voi
       }
     }
   }
-}
-
-async function unlinkRecord(
-  prefix: string,
-  record: PrefixRecord,
-  journal: FileJournal,
-  onEvent: ExecuteOptions['onEvent'],
-): Promise<void> {
-  onEvent?.({ kind: 'unlink', record });
-  const files = record.paths_data?.paths?.map((p) => p._path) ?? record.files ?? [];
-  for (const file of files) {
-    const target = path.join(prefix, file);
-    await journal.displace(target);
-    await removeEmptyParents(path.dirname(target), prefix);
+  for (const pkg of layout.packages) {
+    for (const t of [...pkg.targets.map((x) => x.target), ...pkg.entryPoints.map((e) => e.target)]) {
+      const parts = t.split('/');
+      if (t.startsWith('/') || parts.includes('..') || /^[A-Za-z]:/.test(t)) {
+        throw new TaipanError('UNSAFE_ARCHIVE_ENTRY', `package path '${t}' of '${pkg.record.fn}' points outside the prefix '${options.prefix}'`);
+      }
+    }
   }
-  await journal.displace(path.join(condaMetaDir(prefix), prefixRecordFileName(record)));
-}
-
-async function linkRecord(options: ExecuteOptions, item: PreparedLink, journal: FileJournal): Promise<void> {
-  const { record } = item.entry;
-  const targetPath =
-    record.noarch === 'python'
-      ? noarchPythonTargets(options.finalRecords.find((r) => r.name === 'python'), isWindows(options.platform), record.name)
-      : undefined;
-  const result = await linkPackage(item.entry.dir, options.prefix, item.paths, journal, {
-    alwaysCopy: options.alwaysCopy,
-    targetPath,
-  });
-  const metaFile = path.join(condaMetaDir(options.prefix), prefixRecordFileName(record));
-  await journal.displace(metaFile);
-  journal.willCreate(metaFile);
-  await writePrefixRecord(options.prefix, {
-    ...record,
-    files: result.paths.filter((p) => p.path_type !== 'directory').map((p) => p._path),
-    paths_data: { paths_version: 1, paths: result.paths },
-    link: { source: item.entry.dir, type: result.linkType },
-    extracted_package_dir: item.entry.dir,
-    package_tarball_full_path: item.entry.archive,
-    requested_spec: options.requestedSpecs.get(record.name) ?? '',
-  });
-  options.onEvent?.({ kind: 'link', record, clobbered: result.clobbered });
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -33,10 +33,13 @@ export function planTransaction<I extends RepoDataRecord>(
 ): TransactionPlan<I> {
   const desiredByName = new Map(desired.map((r) => [r.name, r]));
   const installedByName = new Map(installed.map((r) => [r.name, r]));
+  // noarch: python files live under lib/pythonX.Y: a new X.Y moves them all (as conda does).
+  const pythonMoves = majorMinor(installedByName.get('python')) !== majorMinor(desiredByName.get('python'));
   const keep = (name: string): boolean => {
     const have = installedByName.get(name);
     const want = desiredByName.get(name);
-    return have !== undefined && want !== undefined && sameArchive(have, want) && !options.forceReinstall?.has(name);
+    if (have === undefined || want === undefined || !sameArchive(have, want) || options.forceReinstall?.has(name)) return false;
+    return !(pythonMoves && want.noarch === 'python');
   };
   const link = desired.filter((r) => !keep(r.name));
   const unlink = installed.filter((r) => !keep(r.name));
@@ -45,6 +48,10 @@ export function planTransaction<I extends RepoDataRecord>(
   const rank = new Map(order.map((r, i) => [r.name, i]));
   const sortedUnlink = [...unlink].sort((a, b) => (rank.get(b.name) ?? 0) - (rank.get(a.name) ?? 0));
   return { unlink: sortedUnlink, link };
+}
+
+function majorMinor(python: RepoDataRecord | undefined): string | undefined {
+  return python?.version.split('.').slice(0, 2).join('.');
 }
 
 /** Records sorted so that each comes after the records it depends on (cycles broken by name). */

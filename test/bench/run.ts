@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { formatTable, runBench } from './bench.js';
+import { runSolveBench } from './solve-bench.js';
 import { loadVersionBenchData, versionBenchCases, type RattlerModule } from './version-bench.js';
 
 const ROUNDS = 15;
@@ -28,3 +29,4 @@ function main(): void {
 }
 
 main();
+await runSolveBench({ rounds: 5, warmup: 2 });

@@ -3,6 +3,8 @@
  * 5,600 records) and a conda-forge subset. Every answer is verified by the independent
  * checker, and the requested names are cross-checked to be at the newest installable
  * version (lexicographically: each requested name is newest given the earlier ones).
+ * `solve()` uses the default (CDCL) backend; each answer is also compared with the
+ * logic-solver backend's, which must be the very same records.
  *
  * The repodata loader here is deliberately test-local and minimal; the real one lives in
  * channels/.
@@ -14,7 +16,7 @@ import { MatchSpec } from '../../../channels/model/match-spec/index.js';
 import { Version } from '../../../channels/model/version.js';
 import type { RepoDataRecord } from '../../../channels/model/package-record.js';
 import { isTaipanError } from '../../../channels/model/errors.js';
-import { solve, type SolverTask } from '../../../solver/index.js';
+import { LogicSolverBackend, solve, type SolverTask } from '../../../solver/index.js';
 import { expectValidSolution } from '../../helpers/check-solution.js';
 import { describeShared, sharedPath } from '../../helpers/shared.js';
 
@@ -111,6 +113,8 @@ function defineCases(label: string, load: () => Map<string, RepoDataRecord[]>, c
     const elapsed = performance.now() - started;
     expectValidSolution({ records, specs: c.specs, available, virtualPackages: LINUX_VIRTUALS });
     for (const name of c.expect ?? []) expect(records.map((r) => r.name)).toContain(name);
+    const reference = await solve(makeTask(available, c.specs), { backend: new LogicSolverBackend() });
+    expect(records.map((r) => r.fn)).toEqual(reference.records.map((r) => r.fn));
     const crossStarted = performance.now();
     const extra = await expectNewestInstallable(available, c.specs, records);
     const top = c.specs.map((s) => {
@@ -157,6 +161,8 @@ describeShared('solver on real channel data', () => {
       expect(first.records.find((r) => r.name === 'numpy')?.version).toBe('1.15.0');
       const again = await solve(task);
       expect(again.records.map((r) => r.fn)).toEqual(first.records.map((r) => r.fn));
+      const reference = await solve(task, { backend: new LogicSolverBackend() });
+      expect(reference.records.map((r) => r.fn)).toEqual(first.records.map((r) => r.fn));
     });
 
     test('an impossible combination explains itself', async () => {

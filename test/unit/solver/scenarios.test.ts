@@ -1,12 +1,16 @@
 /**
  * Named solver scenarios over tiny in-memory repos (in the spirit of rattler's
- * solver_case.rs and resolvo's bundle_box tests). Every successful solve is also verified
- * by the independent checker.
+ * solver_case.rs and resolvo's bundle_box tests), run on both backends. Every successful
+ * solve is also verified by the independent checker.
+ *
+ * Conflict messages: both backends start with the same summary (which specs clash and the
+ * dependency chains that meet); the CDCL backend then adds the tree of its actual conflict,
+ * which conflict-tree.test.ts checks. The snapshots here cover the summary.
  */
 import { MatchSpec } from '../../../channels/model/match-spec/index.js';
 import type { PackageRecord, RepoDataRecord } from '../../../channels/model/package-record.js';
 import { isTaipanError } from '../../../channels/model/errors.js';
-import { solve, SolveError, type SolverTask } from '../../../solver/index.js';
+import { backendByName, CdclBackend, solve, SolveError, type BackendName, type SolverTask } from '../../../solver/index.js';
 import { expectValidSolution } from '../../helpers/check-solution.js';
 
 /** `rec('a 1.0 h1_2', ['b >=1'])`: build number from the build string's trailing `_N`. */
@@ -27,24 +31,30 @@ function repo(...records: RepoDataRecord[]): Map<string, RepoDataRecord[]> {
 
 type Task = Omit<SolverTask, 'specs' | 'pinned'> & { specs: string[]; pinned?: string[] };
 
-async function solveNames(task: Task): Promise<string[]> {
-  const full: SolverTask = { ...task, specs: task.specs.map((s) => MatchSpec.parse(s)), pinned: task.pinned?.map((s) => MatchSpec.parse(s)) };
-  const { records } = await solve(full);
-  expectValidSolution({ records, specs: task.specs, available: task.available, installed: task.installed, virtualPackages: task.virtualPackages, pinned: task.pinned, noDeps: task.noDeps });
-  return records.map((r) => `${r.name}-${r.version}-${r.build}`);
+/** The part of a conflict message both backends share (the CDCL tree follows it). */
+function summary(error: SolveError): string {
+  const at = error.message.indexOf('\nThe following packages are incompatible');
+  return at < 0 ? error.message : error.message.slice(0, at);
 }
 
-async function solveError(task: Task): Promise<SolveError> {
-  try {
-    await solveNames(task);
-  } catch (error) {
-    if (isTaipanError(error)) return error as SolveError;
-    throw error;
+describe.each<BackendName>(['cdcl', 'logic-solver'])('solver scenarios (%s backend)', (backendName) => {
+  async function solveNames(task: Task): Promise<string[]> {
+    const full: SolverTask = { ...task, specs: task.specs.map((s) => MatchSpec.parse(s)), pinned: task.pinned?.map((s) => MatchSpec.parse(s)) };
+    const { records } = await solve(full, { backend: backendByName(backendName) });
+    expectValidSolution({ records, specs: task.specs, available: task.available, installed: task.installed, virtualPackages: task.virtualPackages, pinned: task.pinned, noDeps: task.noDeps });
+    return records.map((r) => `${r.name}-${r.version}-${r.build}`);
   }
-  throw new Error('expected the solve to fail');
-}
 
-describe('solver scenarios (logic-solver backend)', () => {
+  async function solveError(task: Task): Promise<SolveError> {
+    try {
+      await solveNames(task);
+    } catch (error) {
+      if (isTaipanError(error)) return error as SolveError;
+      throw error;
+    }
+    throw new Error('expected the solve to fail');
+  }
+
   test('simple chain: dependencies come first', async () => {
     const available = repo(rec('a 1.0', ['b']), rec('b 1.0', ['c >=1']), rec('c 1.0'));
     expect(await solveNames({ specs: ['a'], available })).toEqual(['c-1.0-0', 'b-1.0-0', 'a-1.0-0']);
@@ -84,7 +94,7 @@ describe('solver scenarios (logic-solver backend)', () => {
     const error = await solveError({ specs: ['x', 'a', 'b'], available });
     expect(error.code).toBe('UNSATISFIABLE');
     expect(error.failure.specs).toEqual(['a', 'b']);
-    expect(error.message).toMatchInlineSnapshot(`
+    expect(summary(error)).toMatchInlineSnapshot(`
 "cannot install 'a' together with 'b':
   'a' → c >=2
   'b' → c <2
@@ -96,7 +106,7 @@ describe('solver scenarios (logic-solver backend)', () => {
     const available = repo(rec('a 1.0', ['b']), rec('a 2.0', ['b >=2']), rec('b 1.0', ['c >=3']), rec('b 2.0', ['c >=3']), rec('c 1.0'), rec('c 2.0'));
     const error = await solveError({ specs: ['a'], available });
     expect(error.code).toBe('UNSATISFIABLE');
-    expect(error.message).toMatchInlineSnapshot(`
+    expect(summary(error)).toMatchInlineSnapshot(`
 "cannot install 'a':
   'a' → (b >=2 or b) → c >=3
   no record of 'c' matches; available versions: 2.0, 1.0"
@@ -110,7 +120,7 @@ describe('solver scenarios (logic-solver backend)', () => {
     );
     const error = await solveError({ specs: ['a', 'x'], available });
     expect(error.code).toBe('UNSATISFIABLE');
-    expect(error.message).toMatchInlineSnapshot(`
+    expect(summary(error)).toMatchInlineSnapshot(`
 "cannot install 'a' together with 'x':
   'x' → b 1.*
   'x' → c 2.*
@@ -123,7 +133,7 @@ describe('solver scenarios (logic-solver backend)', () => {
     const error = await solveError({ specs: ['app'], available, pinned: ['lib <1.5'] });
     expect(error.code).toBe('UNSATISFIABLE');
     expect(error.failure.specs).toEqual(['app', 'pinned lib <1.5']);
-    expect(error.message).toMatchInlineSnapshot(`
+    expect(summary(error)).toMatchInlineSnapshot(`
 "cannot install 'app' together with pinned 'lib <1.5':
   pinned 'lib <1.5'
   'app' → (lib >=2 or lib >=1.5)
@@ -230,6 +240,23 @@ describe('solver scenarios (logic-solver backend)', () => {
     const available = repo(rec('a 1.0'));
     const controller = new AbortController();
     controller.abort();
-    await expect(solve({ specs: [MatchSpec.parse('a')], available, signal: controller.signal })).rejects.toThrow();
+    await expect(solve({ specs: [MatchSpec.parse('a')], available, signal: controller.signal }, { backend: backendByName(backendName) })).rejects.toThrow();
+  });
+});
+
+describe('cdcl backend options', () => {
+  test('a timeout stops the solve with a TimeoutError', async () => {
+    const available = repo(rec('a 1.0', ['b']), rec('b 1.0'));
+    const error = await new CdclBackend({ timeoutMs: -1 }).solve({ specs: [MatchSpec.parse('a')], available }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((error as Error).name).toBe('TimeoutError');
+  });
+
+  test('backendByName offers both engines; solve() defaults to cdcl', async () => {
+    expect(backendByName('cdcl')).toBeInstanceOf(CdclBackend);
+    expect(backendByName('logic-solver').name).toBe('logic-solver');
+    expect(() => backendByName('minisat' as BackendName)).toThrow(/unknown solver/);
   });
 });

@@ -1,0 +1,199 @@
+/**
+ * The one HTTP client of taipan, on undici: a keep-alive pool per host with a limit on
+ * concurrent connections (extra requests queue), connect/headers/body timeouts, retries
+ * with exponential backoff on 5xx and connection errors (undici's retry interceptor, which
+ * also resumes an interrupted body with a Range request), redirects, credentials added on
+ * the wire only, and mirrors tried in order. Every message it produces is redacted.
+ */
+import type { Readable } from 'node:stream';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { redactUrl } from '../model/channel.js';
+import { TaipanError } from '../model/errors.js';
+import { CredentialStore, defaultCredentials } from './credentials.js';
+import { candidateUrls, type MirrorMap } from './mirrors.js';
+
+export interface HttpClientOptions {
+  /** Concurrent connections per host; further requests wait for a free one. Default 8. */
+  connectionsPerHost?: number;
+  /** Retries after the first attempt on 5xx, 429 and connection errors. Default 3. */
+  retries?: number;
+  /** Delay before the first retry, doubled each time. Default 500 ms. */
+  retryDelayMs?: number;
+  /** Upper bound of the retry delay. Default 10 s. */
+  maxRetryDelayMs?: number;
+  /** Default 30 s. */
+  connectTimeoutMs?: number;
+  /** Time to wait for response headers, and for each body chunk. Default 60 s. */
+  timeoutMs?: number;
+  /** Where secrets come from; the process-wide store by default. */
+  credentials?: CredentialStore;
+  /** Channel URL prefix → mirror base URLs. */
+  mirrors?: MirrorMap;
+  userAgent?: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Must be consumed or dumped (`dump()`) to free the connection. */
+  readonly body: Readable & { dump(): Promise<void> };
+  /** The (redacted) URL that answered: the requested one or a mirror. */
+  readonly url: string;
+}
+
+export interface GetOptions {
+  headers?: Record<string, string>;
+}
+
+const RETRY_ERROR_CODES = [
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+];
+
+export class HttpClient {
+  readonly credentials: CredentialStore;
+  readonly mirrors: MirrorMap | undefined;
+  private readonly dispatcher: Dispatcher;
+  private readonly agent: Agent;
+  private readonly userAgent: string;
+
+  constructor(options: HttpClientOptions = {}) {
+    this.credentials = options.credentials ?? defaultCredentials();
+    this.mirrors = options.mirrors;
+    this.userAgent = options.userAgent ?? 'taipan';
+    const timeout = options.timeoutMs ?? 60_000;
+    this.agent = new Agent({
+      connections: options.connectionsPerHost ?? 8,
+      keepAliveTimeout: 10_000,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      connect: { timeout: options.connectTimeoutMs ?? 30_000 },
+    });
+    this.dispatcher = this.agent.compose(
+      interceptors.retry({
+        maxRetries: options.retries ?? 3,
+        minTimeout: options.retryDelayMs ?? 500,
+        maxTimeout: options.maxRetryDelayMs ?? 10_000,
+        timeoutFactor: 2,
+        methods: ['GET', 'HEAD'],
+        statusCodes: [500, 502, 503, 504, 429],
+        errorCodes: RETRY_ERROR_CODES,
+      }),
+      interceptors.redirect({ maxRedirections: 5 }),
+    );
+  }
+
+  /**
+   * GET `url` (without credentials; they are added here). Tries each mirror in order when
+   * one fails (network error, 5xx after retries, 401/403, 404). Returns the response of
+   * any other status, including 304 and a final 404, for the caller to judge.
+   */
+  async get(url: string, options: GetOptions = {}): Promise<HttpResponse> {
+    const candidates = candidateUrls(redactUrl(url), this.mirrors);
+    let failure: TaipanError | undefined;
+    let notFound: HttpResponse | undefined;
+    for (const candidate of candidates) {
+      const wire = this.credentials.authorize(candidate);
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(wire.url, {
+          dispatcher: this.dispatcher,
+          method: 'GET',
+          headers: { 'user-agent': this.userAgent, ...options.headers, ...wire.headers },
+        });
+      } catch (error) {
+        failure = this.failure(candidate, error);
+        continue;
+      }
+      const result: HttpResponse = {
+        status: response.statusCode,
+        headers: flatHeaders(response.headers),
+        body: response.body,
+        url: candidate,
+      };
+      if (result.status === 401 || result.status === 403) {
+        await result.body.dump();
+        failure = new TaipanError('AUTH_FAILED', `'${candidate}' refused access (HTTP ${result.status})`, {
+          hint: this.credentials.has(candidate)
+            ? 'the token or password for this channel was not accepted; check it'
+            : 'this channel needs credentials: put a token in the channel URL (/t/<token>/) or add the host to the credentials file (TAIPAN_AUTH_FILE)',
+        });
+        continue;
+      }
+      if (result.status === 404 && candidate !== candidates[candidates.length - 1]) {
+        await result.body.dump();
+        notFound = result;
+        continue;
+      }
+      return result;
+    }
+    if (failure) throw failure;
+    return notFound as HttpResponse;
+  }
+
+  /** Replace every secret this client knows in `text`. */
+  redact(text: string): string {
+    return this.credentials.redact(text);
+  }
+
+  /** Close idle keep-alive connections. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private failure(url: string, error: unknown): TaipanError {
+    const err = error as { code?: string; statusCode?: number; message?: string };
+    const reason =
+      err.statusCode !== undefined
+        ? `the server answered HTTP ${err.statusCode}, also after retrying`
+        : describeCode(err.code) ?? err.message ?? String(error);
+    return new TaipanError('DOWNLOAD_FAILED', `cannot fetch '${url}': ${this.redact(reason)}`, {
+      cause: error,
+      hint: 'check the network and the channel URL; taipan retried with backoff. With a warm cache, --offline works without the network',
+    });
+  }
+}
+
+function describeCode(code: string | undefined): string | undefined {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+      return 'host not found';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'the connection was closed early';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'timed out';
+    default:
+      return undefined;
+  }
+}
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(headers)) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
+}
+
+let shared: HttpClient | undefined;
+
+/** A client shared by everything in this process (one pool per host). */
+export function defaultHttpClient(): HttpClient {
+  shared ??= new HttpClient();
+  return shared;
+}

@@ -1,0 +1,197 @@
+/**
+ * The repodata cache in `<pkgs dir>/cache/`: for each URL a content file and a state file
+ * `<key>.state.json` (URL, ETag, Last-Modified, Cache-Control, size, variant, when it was
+ * last confirmed), kept outside the content as the repodata-state CEP draft proposes, so
+ * the content stays byte-identical to what the server sent (decompressed).
+ *
+ * A fetch revalidates with `If-None-Match` / `If-Modified-Since` and keeps the cached copy
+ * on 304. Freshness follows conda's `local_repodata_ttl`: 1 (default) honours the server's
+ * Cache-Control max-age, 0 always revalidates, a larger number is a max age in seconds.
+ * Content is written to a temporary file and renamed; the state is written after the
+ * content and records its size, so a state never vouches for a file it does not describe.
+ * A lock per URL keeps two processes from downloading the same file at once.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Transform } from 'node:stream';
+import lockfile from 'proper-lockfile';
+import { TaipanError } from '../model/errors.js';
+import type { HttpClient } from '../fetch/http-client.js';
+import { saveResponse, type DownloadProgress } from '../fetch/save-response.js';
+
+export interface CacheState {
+  /** The URL fetched (redacted). */
+  url: string;
+  etag?: string;
+  mod?: string;
+  cache_control?: string;
+  /** Size of the content file in bytes. */
+  size: number;
+  /** Which variant of the file the content came from (`zst`, `bz2`, `json`, …). */
+  variant?: string;
+  /** When the server last confirmed the content (ms since the epoch). */
+  checked_at: number;
+}
+
+export interface CachePolicy {
+  /** conda's local_repodata_ttl: 1 = honour max-age (default), 0 = always revalidate, n > 1 = n seconds. */
+  ttl?: number;
+  /** Use only what is cached; never touch the network. */
+  offline?: boolean;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export type CachedFetch =
+  | { kind: 'cached' | 'revalidated' | 'downloaded'; file: string; state: CacheState }
+  | { kind: 'missing' };
+
+export interface CachedGetRequest {
+  client: HttpClient;
+  /** URL without credentials. */
+  url: string;
+  /** The cache folder and the key the files are named by. */
+  cacheDir: string;
+  key: string;
+  /** File name extension of the content file; `.json` by default. */
+  extension?: string;
+  /** Recorded in the state; a cached copy of another variant is not revalidated against this URL. */
+  variant?: string;
+  /** Decompression between the wire and the content file. */
+  transform?: () => Transform;
+  policy?: CachePolicy;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** A short stable file name for a URL. */
+export function cacheKey(url: string): string {
+  return createHash('sha256').update(url).digest('hex').slice(0, 16);
+}
+
+export function contentPath(cacheDir: string, key: string, extension = '.json'): string {
+  return path.join(cacheDir, `${key}${extension}`);
+}
+
+/** The cached state of `key`, when its content file is present and the size agrees. */
+export async function readState(cacheDir: string, key: string, extension = '.json'): Promise<CacheState | undefined> {
+  try {
+    const state = JSON.parse(await readFile(path.join(cacheDir, `${key}.state.json`), 'utf8')) as CacheState;
+    const info = await stat(contentPath(cacheDir, key, extension));
+    return info.size === state.size ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Drop a cached entry (its state first, so the content is never vouched for). */
+export async function forget(cacheDir: string, key: string, extension = '.json'): Promise<void> {
+  await rm(path.join(cacheDir, `${key}.state.json`), { force: true });
+  await rm(contentPath(cacheDir, key, extension), { force: true });
+}
+
+/** Whether a cached state may be used without asking the server. */
+export function isFresh(state: CacheState, policy: CachePolicy = {}): boolean {
+  const ttl = policy.ttl ?? 1;
+  const age = ((policy.now ?? Date.now)() - state.checked_at) / 1000;
+  if (ttl === 0) return false;
+  if (ttl > 1) return age < ttl;
+  const maxAge = /max-age=(\d+)/.exec(state.cache_control ?? '')?.[1];
+  return maxAge !== undefined && age < Number(maxAge);
+}
+
+/**
+ * GET with the cache: fresh → cached; 304 → revalidated; 200 → downloaded; 404 → missing.
+ * Offline, a cached copy of any age is used, and its absence is `missing`.
+ */
+export async function cachedGet(request: CachedGetRequest): Promise<CachedFetch> {
+  const { cacheDir, key } = request;
+  const policy = request.policy ?? {};
+  const content = contentPath(cacheDir, key, request.extension);
+  const cached = await readState(cacheDir, key, request.extension);
+  const sameVariant = cached !== undefined && cached.url === request.url;
+  if (policy.offline) {
+    return sameVariant ? { kind: 'cached', file: content, state: cached } : { kind: 'missing' };
+  }
+  if (sameVariant && isFresh(cached, policy)) return { kind: 'cached', file: content, state: cached };
+
+  await mkdir(cacheDir, { recursive: true });
+  const release = await lockfile.lock(path.join(cacheDir, key), {
+    realpath: false,
+    lockfilePath: path.join(cacheDir, `${key}.lock`),
+    retries: { retries: 600, minTimeout: 50, maxTimeout: 1000 },
+    stale: 30_000,
+  });
+  try {
+    // Another process may have fetched it while this one waited for the lock.
+    const again = await readState(cacheDir, key, request.extension);
+    if (again !== undefined && again.url === request.url && isFresh(again, policy)) {
+      return { kind: 'cached', file: content, state: again };
+    }
+    return await fetchLocked(request, again !== undefined && again.url === request.url ? again : undefined, policy);
+  } finally {
+    await release();
+  }
+}
+
+async function fetchLocked(request: CachedGetRequest, cached: CacheState | undefined, policy: CachePolicy): Promise<CachedFetch> {
+  const { cacheDir, key, client } = request;
+  const now = policy.now ?? Date.now;
+  const headers: Record<string, string> = {};
+  if (cached?.etag) headers['if-none-match'] = cached.etag;
+  if (cached?.mod) headers['if-modified-since'] = cached.mod;
+  const response = await client.get(request.url, { headers });
+  const file = contentPath(cacheDir, key, request.extension);
+  if (response.status === 304 && cached !== undefined) {
+    await response.body.dump();
+    const state: CacheState = { ...cached, checked_at: now(), ...cacheHeaders(response.headers, cached) };
+    await writeState(cacheDir, key, state);
+    return { kind: 'revalidated', file, state };
+  }
+  if (response.status === 404 || response.status === 410) {
+    await response.body.dump();
+    return { kind: 'missing' };
+  }
+  if (response.status !== 200) {
+    await response.body.dump();
+    throw new TaipanError('DOWNLOAD_FAILED', `cannot fetch '${response.url}': HTTP ${response.status}`, {
+      hint: 'check the channel URL',
+    });
+  }
+  const temp = `${file}.partial-${process.pid}`;
+  try {
+    await saveResponse(response, temp, { transforms: request.transform ? [request.transform()] : [], onProgress: request.onProgress });
+    const size = (await stat(temp)).size;
+    await rename(temp, file);
+    const state: CacheState = { url: request.url, size, checked_at: now(), ...cacheHeaders(response.headers) };
+    if (request.variant !== undefined) state.variant = request.variant;
+    await writeState(cacheDir, key, state);
+    return { kind: 'downloaded', file, state };
+  } catch (error) {
+    if (error instanceof TaipanError) throw error;
+    throw new TaipanError('DOWNLOAD_FAILED', `cannot store '${response.url}' in the cache '${cacheDir}': ${(error as Error).message}`, {
+      cause: error,
+      hint: 'the data may be damaged (a bad compressed file) or the cache folder not writable',
+    });
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+function cacheHeaders(headers: Readonly<Record<string, string | undefined>>, previous?: CacheState): Partial<CacheState> {
+  const out: Partial<CacheState> = {};
+  const etag = headers.etag ?? previous?.etag;
+  const mod = headers['last-modified'] ?? previous?.mod;
+  const control = headers['cache-control'] ?? previous?.cache_control;
+  if (etag) out.etag = etag;
+  if (mod) out.mod = mod;
+  if (control) out.cache_control = control;
+  return out;
+}
+
+async function writeState(cacheDir: string, key: string, state: CacheState): Promise<void> {
+  const file = path.join(cacheDir, `${key}.state.json`);
+  const temp = `${file}.tmp-${process.pid}`;
+  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
+  await rename(temp, file);
+}

@@ -1,0 +1,102 @@
+/**
+ * A remote subdir's monolithic repodata: `repodata.json.zst` first, then `.bz2`, then plain
+ * JSON, as mamba and rattler try them. Which one a channel serves is remembered (in the
+ * cache state for later runs, and per channel for the other subdirs of this run), so a
+ * server without `.zst` is not asked for it on every fetch.
+ */
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Transform } from 'node:stream';
+import { Bunzip2Stream, ZstdDecompressStream } from '../archive/decompress.js';
+import type { Channel } from '../model/channel.js';
+import { TaipanError } from '../model/errors.js';
+import type { HttpClient } from '../fetch/http-client.js';
+import type { DownloadProgress } from '../fetch/save-response.js';
+import { cachedGet, cacheKey, contentPath, forget, readState, type CachePolicy, type CachedFetch } from './http-cache.js';
+import { LazyRepodata } from './lazy-repodata.js';
+
+interface Variant {
+  readonly name: 'zst' | 'bz2' | 'json';
+  readonly suffix: string;
+  readonly transform?: () => Transform;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'zst', suffix: '.zst', transform: () => new ZstdDecompressStream() },
+  { name: 'bz2', suffix: '.bz2', transform: () => new Bunzip2Stream() },
+  { name: 'json', suffix: '' },
+];
+
+/** Channel base URL → the variant its subdirs served in this process. */
+const servedVariant = new Map<string, Variant['name']>();
+
+export interface RemoteOptions {
+  client: HttpClient;
+  /** `<first pkgs dir>/cache`. */
+  cacheDir: string;
+  policy?: CachePolicy;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** The subdir's repodata, lazily indexed; undefined when the server has none for it. */
+export async function loadRemoteMonolithic(channel: Channel, subdir: string, options: RemoteOptions): Promise<LazyRepodata | undefined> {
+  const base = `${channel.subdirUrl(subdir)}/repodata.json`;
+  const key = cacheKey(base);
+  const fetched = await fetchVariants(base, key, channel, options);
+  const absent = path.join(options.cacheDir, `${key}.absent`);
+  if (fetched.kind === 'missing') {
+    if (!options.policy?.offline) {
+      // Remembered so that offline runs know the subdir does not exist rather than is not cached.
+      await mkdir(options.cacheDir, { recursive: true });
+      await writeFile(absent, `${base}\n`);
+      return undefined;
+    }
+    if (await exists(absent)) return undefined;
+    throw new TaipanError('OFFLINE', `offline: no cached repodata for '${channel.subdirUrl(subdir)}'`, {
+      hint: 'run once with the network to fill the cache, or drop --offline',
+    });
+  }
+  const bytes = await readFile(fetched.file);
+  try {
+    return LazyRepodata.fromBytes(bytes, channel, subdir, `${fetched.state.url} (cached as '${fetched.file}')`, `${channel.subdirUrl(subdir)}/`);
+  } catch (error) {
+    // A damaged copy must not be revalidated (a 304 would keep it): forget it, so the next run downloads it again.
+    await forget(options.cacheDir, key);
+    throw error;
+  }
+}
+
+async function fetchVariants(base: string, key: string, channel: Channel, options: RemoteOptions): Promise<CachedFetch> {
+  const state = await readState(options.cacheDir, key);
+  if (options.policy?.offline) {
+    return state ? { kind: 'cached', file: contentPath(options.cacheDir, key), state } : { kind: 'missing' };
+  }
+  const remembered = (state?.variant as Variant['name'] | undefined) ?? servedVariant.get(channel.baseUrl);
+  const order = remembered ? [...VARIANTS.filter((v) => v.name === remembered), ...VARIANTS.filter((v) => v.name !== remembered)] : VARIANTS;
+  for (const variant of order) {
+    const result = await cachedGet({
+      client: options.client,
+      url: `${base}${variant.suffix}`,
+      cacheDir: options.cacheDir,
+      key,
+      variant: variant.name,
+      transform: variant.transform,
+      policy: options.policy,
+      onProgress: options.onProgress,
+    });
+    if (result.kind !== 'missing') {
+      servedVariant.set(channel.baseUrl, variant.name);
+      return result;
+    }
+  }
+  return { kind: 'missing' };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Console scripts of noarch: python packages. `info/link.json` lists them as
+ * `name = module:function`; at link time each becomes a small python script in `bin/`
+ * whose shebang names the environment's own interpreter, as conda writes them (conda's
+ * `python_entry_point_template`). On Windows conda adds a launcher .exe next to a
+ * `-script.py`; taipan writes the script and leaves the launcher to a later change.
+ */
+import { TaipanError } from '../../channels/model/errors.js';
+import type { PythonInfo } from './noarch-python.js';
+import { replaceLongShebang } from './shebang.js';
+
+/** One parsed `name = module:function` line. */
+export interface EntryPoint {
+  readonly name: string;
+  readonly module: string;
+  /** The function, possibly dotted (`Class.method`). */
+  readonly func: string;
+}
+
+const ENTRY_POINT = /^\s*([^\s=]+)\s*=\s*([\w.]+)\s*:\s*([\w.]+)\s*(?:\[.*\])?\s*$/;
+
+/** Parse one entry point line; a malformed line names the package it came from. */
+export function parseEntryPoint(line: string, packageName: string): EntryPoint {
+  const match = ENTRY_POINT.exec(line);
+  if (!match || /[/\\]/.test(match[1] ?? '')) {
+    throw new TaipanError('PACKAGE_METADATA', `the entry point '${line}' of '${packageName}' is not 'name = module:function'`, {
+      hint: 'the package is broken; report it to its maintainers',
+    });
+  }
+  return { name: match[1] as string, module: match[2] as string, func: match[3] as string };
+}
+
+/** Prefix-relative path of the script for `entry`. */
+export function entryPointPath(python: PythonInfo, entry: EntryPoint): string {
+  return python.windows ? `${python.scriptsDir}/${entry.name}-script.py` : `${python.scriptsDir}/${entry.name}`;
+}
+
+/** The script's text for an environment at `prefix` (absolute). */
+export function entryPointScript(prefix: string, python: PythonInfo, entry: EntryPoint): Buffer {
+  const importName = entry.func.split('.')[0];
+  const body = [
+    '# -*- coding: utf-8 -*-',
+    'import re',
+    'import sys',
+    '',
+    `from ${entry.module} import ${importName}`,
+    '',
+    "if __name__ == '__main__':",
+    "    sys.argv[0] = re.sub(r'(-script\\.pyw?|\\.exe)?$', '', sys.argv[0])",
+    `    sys.exit(${entry.func}())`,
+    '',
+  ].join('\n');
+  if (python.windows) return Buffer.from(body, 'utf8');
+  const interpreter = `${prefix}/${python.executable}`.replace(/ /g, '\\ ');
+  return replaceLongShebang(Buffer.from(`#!${interpreter}\n${body}`, 'utf8'));
+}

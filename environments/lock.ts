@@ -1,0 +1,120 @@
+/**
+ * One writer per prefix. Two taipan processes changing the same environment would
+ * interleave their files and records, so each takes `conda-meta/.taipan.lock` first
+ * (proper-lockfile: an atomic mkdir, kept fresh while held, taken over when stale).
+ *
+ * A lock left by a process that was killed is taken over at once when its owner is known
+ * to be dead (same host, pid gone), rather than after proper-lockfile's stale timeout: the
+ * next run after a crash should not sit waiting for a process that no longer exists.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { TaipanError } from '../channels/model/errors.js';
+import { condaMetaDir } from './prefix/prefix-record.js';
+
+export interface PrefixLockOptions {
+  /** Called once when another process holds the lock and this one starts waiting. */
+  readonly onWait?: (holder: LockHolder | undefined) => void;
+  /** Give up after this long (ms); default 10 minutes. */
+  readonly timeoutMs?: number;
+}
+
+/** Who holds a prefix lock, as far as its owner file says. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly since: string;
+}
+
+const RETRY_MS = 200;
+
+/** Prefixes whose lock this process holds (a reader inside a transaction must not wait for itself). */
+const held = new Set<string>();
+
+/** True when this process holds `prefix`'s lock right now. */
+export function holdsPrefixLock(prefix: string): boolean {
+  return held.has(path.resolve(prefix));
+}
+
+function lockPath(prefix: string): string {
+  return path.join(condaMetaDir(prefix), '.taipan.lock');
+}
+
+function ownerPath(prefix: string): string {
+  return `${lockPath(prefix)}-owner`;
+}
+
+/** Run `action` holding the prefix's lock (creating conda-meta when needed). */
+export async function withPrefixLock<T>(prefix: string, action: () => Promise<T>, options: PrefixLockOptions = {}): Promise<T> {
+  const release = await acquirePrefixLock(prefix, options);
+  try {
+    return await action();
+  } finally {
+    await release();
+  }
+}
+
+/** Take the prefix's lock, waiting for another process when needed; returns the release. */
+export async function acquirePrefixLock(prefix: string, options: PrefixLockOptions = {}): Promise<() => Promise<void>> {
+  await mkdir(condaMetaDir(prefix), { recursive: true });
+  const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  let announced = false;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(condaMetaDir(prefix), {
+        lockfilePath: lockPath(prefix),
+        realpath: false,
+        stale: 10_000,
+        // A lost lock (its folder removed under us) is reported by the next writer's
+        // consistency checks; throwing from a timer here would only crash the process.
+        onCompromised: () => undefined,
+      });
+      const holder: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+      await writeFile(ownerPath(prefix), JSON.stringify(holder));
+      held.add(path.resolve(prefix));
+      return async () => {
+        held.delete(path.resolve(prefix));
+        await rm(ownerPath(prefix), { force: true });
+        await release().catch(() => undefined);
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    }
+    const holder = await readHolder(prefix);
+    if (holder && holder.host === os.hostname() && !isAlive(holder.pid)) {
+      // Its owner was killed: the lock protects nothing any more.
+      await rm(lockPath(prefix), { recursive: true, force: true });
+      await rm(ownerPath(prefix), { force: true });
+      continue;
+    }
+    if (!announced) {
+      options.onWait?.(holder);
+      announced = true;
+    }
+    if (Date.now() > deadline) {
+      throw new TaipanError('COMMAND_FAILED', `the environment '${prefix}' is locked by another taipan process${holder ? ` (pid ${holder.pid} on ${holder.host})` : ''}`, {
+        hint: `wait for it to finish; if no taipan is running, remove '${lockPath(prefix)}'`,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
+}
+
+async function readHolder(prefix: string): Promise<LockHolder | undefined> {
+  try {
+    return JSON.parse(await readFile(ownerPath(prefix), 'utf8')) as LockHolder;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

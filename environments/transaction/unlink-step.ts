@@ -1,0 +1,75 @@
+/**
+ * Unlinking one package as a step of a transaction: its pre-unlink script (a failure is
+ * reported, not fatal, as in conda), then every file its record lists and the record
+ * itself, moved into the journal's trash so a failure later can bring them back.
+ * Also the promotion of clobbered copies whose owner has just left.
+ */
+import path from 'node:path';
+import { runLinkScript } from '../link/link-scripts.js';
+import type { Promotion } from '../link/clobber.js';
+import { condaMetaDir, prefixRecordFileName, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
+import { removeEmptyParents, type Journal } from './journal.js';
+import { writeRecord, type Notice } from './link-step.js';
+
+export interface UnlinkStepContext {
+  readonly prefix: string;
+  readonly journal: Journal;
+  readonly windows: boolean;
+  readonly notify: (notice: Notice) => void;
+}
+
+/** Remove one installed package. */
+export async function unlinkStep(context: UnlinkStepContext, record: PrefixRecord): Promise<void> {
+  const { prefix, journal } = context;
+  const script = await runLinkScript(prefix, record, 'pre-unlink', context.windows);
+  if (script && script.status !== 0) {
+    context.notify({
+      kind: 'notice',
+      record,
+      level: 'warning',
+      source: 'pre-unlink',
+      text: `the pre-unlink script of '${record.name}' failed with exit code ${script.status}; removing the package anyway`,
+    });
+  }
+  const files = record.paths_data?.paths?.filter((p) => p.path_type !== 'directory').map((p) => p._path) ?? record.files ?? [];
+  for (const file of files) {
+    const target = path.join(prefix, file);
+    await journal.displace(target);
+    await removeEmptyParents(path.dirname(target), prefix);
+  }
+  await journal.displace(path.join(condaMetaDir(prefix), prefixRecordFileName(record)));
+}
+
+/**
+ * Move each promoted copy from `__clobbers__/` to its path and rewrite its package's
+ * record to match (one rewrite per package).
+ */
+export async function promoteStep(context: UnlinkStepContext, promotions: readonly Promotion[]): Promise<void> {
+  if (promotions.length === 0) return;
+  const { prefix, journal } = context;
+  const byOwner = new Map<string, Promotion[]>();
+  for (const p of promotions) byOwner.set(p.owner, [...(byOwner.get(p.owner) ?? []), p]);
+  const installed = await readPrefixRecords(prefix);
+  for (const [owner, list] of byOwner) {
+    for (const p of list) {
+      await journal.displace(path.join(prefix, p.path));
+      await journal.move(path.join(prefix, p.from), path.join(prefix, p.path));
+      await removeEmptyParents(path.dirname(path.join(prefix, p.from)), prefix);
+    }
+    const record = installed.find((r) => r.name === owner);
+    if (!record) continue;
+    const moved = new Map(list.map((p) => [p.from, p.path]));
+    const paths = record.paths_data.paths.map((entry) => {
+      const to = moved.get(entry._path);
+      if (to === undefined) return entry;
+      const { original_path: _dropped, ...rest } = entry;
+      return { ...rest, _path: to };
+    });
+    const files = record.files.map((f) => moved.get(f) ?? f);
+    await writeRecord(journal, path.join(condaMetaDir(prefix), prefixRecordFileName(record)), {
+      ...record,
+      files,
+      paths_data: { paths_version: 1, paths },
+    });
+  }
+}

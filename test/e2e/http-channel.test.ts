@@ -1,0 +1,95 @@
+/**
+ * The real CLI against the demo channel served over HTTP on 127.0.0.1 with a conda token in
+ * the channel URL: the environment works, and the token never shows up in output, in the
+ * prefix (conda-meta, history) or in the package cache.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { ChannelServer } from '../helpers/channel-server.js';
+
+const TOKEN = 'tk-e2e-5ecret-0987';
+let work: string;
+let server: ChannelServer;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'taipan-e2e-http-'));
+  await makeDemoChannel(path.join(work, 'channel'));
+  server = await ChannelServer.start(path.join(work, 'channel'), { token: TOKEN });
+  env = { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs') };
+});
+afterAll(async () => {
+  await server.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+/** runCli, but asynchronous so this process's server can answer. */
+function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    import('node:child_process')
+      .then(({ spawn }) => {
+        const child = spawn(process.execPath, [path.resolve('dist', 'cli', 'main.js'), ...args], {
+          env: { ...process.env, HOME: work, USERPROFILE: work, ...env, ...extraEnv },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+      })
+      .catch(reject);
+  });
+}
+
+async function filesContaining(dir: string, needle: string): Promise<string[]> {
+  const hits: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name);
+    if ((await stat(file)).size > 5_000_000) continue;
+    if ((await readFile(file)).includes(needle)) hits.push(file);
+  }
+  return hits;
+}
+
+describe('an HTTP channel with a token', () => {
+  test('create works and the token appears nowhere', async () => {
+    expect(runCli(['--version']).status).toBe(0);
+    const prefix = path.join(work, 'env');
+    const result = await cli(['create', '-y', '-p', prefix, '-c', `${server.url}/t/${TOKEN}/`, 'hello-taipan']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain(TOKEN);
+
+    const tool = spawnSync(path.join(prefix, 'bin', 'hello-taipan'), [], { encoding: 'utf8' });
+    expect(tool.status).toBe(0);
+
+    const record = JSON.parse(await readFile(path.join(prefix, 'conda-meta', 'hello-taipan-1.0.0-0.json'), 'utf8'));
+    expect(record.url).toBe(`${server.url}/noarch/hello-taipan-1.0.0-0.conda`);
+    expect(record.channel).toBe(`${server.url}/noarch`);
+    // The token went over the wire…
+    expect(server.requests.some((r) => r.rawPath === `/t/${TOKEN}/noarch/hello-taipan-1.0.0-0.conda`)).toBe(true);
+    // …and nowhere else.
+    expect(await filesContaining(prefix, TOKEN)).toEqual([]);
+    expect(await filesContaining(path.join(work, 'pkgs'), TOKEN)).toEqual([]);
+  });
+
+  test('a wrong token fails with AUTH_FAILED and does not print the token', async () => {
+    const result = await cli(['create', '--json', '-y', '-p', path.join(work, 'env-bad'), '-c', `${server.url}/t/wrong-token-77/`, 'hello-taipan']);
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain('AUTH_FAILED');
+    expect(result.stdout + result.stderr).not.toContain('wrong-token-77');
+  });
+
+  test('offline (CONDA_OFFLINE=1) works from the warm cache without a request', async () => {
+    server.requests.length = 0;
+    const result = await cli(['create', '-y', '-p', path.join(work, 'env-offline'), '-c', `${server.url}/t/${TOKEN}/`, 'hello-taipan'], { CONDA_OFFLINE: '1' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(server.requests).toEqual([]);
+  });
+});
