@@ -10,7 +10,7 @@ import { confirm } from './confirm.js';
 import { commandLine, packageCache, TOOL_VERSION } from './context.js';
 import type { TransactionOptions } from './options.js';
 import type { Output } from './output.js';
-import { Progress } from './progress.js';
+import { DownloadMeter, Progress } from './progress.js';
 import { planJson, planTable } from './report-plan.js';
 
 export interface ApplyRequest {
@@ -26,7 +26,12 @@ export interface ApplyRequest {
 /** Carries the plan out unless it is a dry run or declined; true when the prefix was changed. */
 export async function applyTransaction(output: Output, request: ApplyRequest): Promise<boolean> {
   const { prefix, solved, options } = request;
-  const cache = packageCache(request.config);
+  const progress = new Progress(options);
+  let meter: DownloadMeter | undefined;
+  const cache = packageCache(request.config, {
+    offline: options.offline,
+    onDownload: (p) => meter?.update(p.record.url, p.bytes, p.total),
+  });
   const fetch = [];
   for (const record of solved.plan.link) if (!(await cache.has(record))) fetch.push(record);
   const empty = solved.plan.link.length === 0 && solved.plan.unlink.length === 0;
@@ -44,7 +49,7 @@ export async function applyTransaction(output: Output, request: ApplyRequest): P
     output.text('Nothing was changed.\n');
     return false;
   }
-  const progress = new Progress(options);
+  meter = new DownloadMeter(progress, fetch.length);
   const total = solved.plan.link.length;
   let linked = 0;
   await executeTransaction({

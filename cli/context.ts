@@ -11,7 +11,10 @@ import { Channel, redactUrl } from '../channels/model/channel.js';
 import { rememberChannelCredentials } from '../channels/fetch/credentials.js';
 import { TaipanError } from '../channels/model/errors.js';
 import { currentPlatform, parsePlatform, type Platform } from '../channels/model/platform.js';
-import { PackageCache } from '../environments/package-cache/package-cache.js';
+import { PackageCache, type PackageProgress } from '../environments/package-cache/package-cache.js';
+import { defaultHttpClient, HttpClient } from '../channels/fetch/http-client.js';
+import type { ChannelIndexOptions } from '../channels/repodata/channel-index.js';
+import { backendByName, BACKEND_NAMES, type BackendName, type SolverBackend } from '../solver/index.js';
 import { resolvePkgsDirs } from '../environments/package-cache/pkgs-dirs.js';
 import type { TaipanConfig } from './config/load.js';
 
@@ -104,8 +107,58 @@ export function parseChannels(values: readonly string[] | undefined, config: Tai
   return names.map((c) => Channel.parse(c, config.channel_alias ? { channelAlias: config.channel_alias } : {}));
 }
 
-export function packageCache(config: TaipanConfig): PackageCache {
-  return new PackageCache(resolvePkgsDirs(process.env, config.pkgs_dirs));
+export interface NetworkOptions {
+  /** `--offline`; config `offline` and TAIPAN_OFFLINE/CONDA_OFFLINE otherwise. */
+  offline?: boolean;
+  onDownload?: (progress: PackageProgress) => void;
+}
+
+const clients = new WeakMap<TaipanConfig, HttpClient>();
+
+/** One HTTP client per configuration: its pools, credentials and `mirrors`. */
+export function httpClient(config: TaipanConfig): HttpClient {
+  let client = clients.get(config);
+  if (!client) {
+    const mirrors = config.values.mirrors?.value as Record<string, string[]> | undefined;
+    client = mirrors ? new HttpClient({ mirrors }) : defaultHttpClient();
+    clients.set(config, client);
+  }
+  return client;
+}
+
+function offline(config: TaipanConfig, network: NetworkOptions): boolean | undefined {
+  return network.offline || (config.values.offline?.value as boolean | undefined) || undefined;
+}
+
+export function packageCache(config: TaipanConfig, network: NetworkOptions = {}): PackageCache {
+  const threads = config.values.fetch_threads?.value as number | undefined;
+  return new PackageCache(resolvePkgsDirs(process.env, config.pkgs_dirs), {
+    client: httpClient(config),
+    ...(offline(config, network) ? { offline: true } : {}),
+    ...(threads ? { downloadConcurrency: threads } : {}),
+    ...(network.onDownload ? { onProgress: network.onDownload } : {}),
+  });
+}
+
+/** How repodata is read: the same client, the cache next to the packages, offline and ttl. */
+export function channelIndexOptions(config: TaipanConfig, network: NetworkOptions = {}): ChannelIndexOptions {
+  const ttl = config.values.local_repodata_ttl?.value as number | undefined;
+  return {
+    client: httpClient(config),
+    cacheDir: path.join(resolvePkgsDirs(process.env, config.pkgs_dirs)[0] as string, 'cache'),
+    ...(offline(config, network) ? { offline: true } : {}),
+    ...(ttl !== undefined ? { ttl } : {}),
+  };
+}
+
+/** `--solver` or config `solver`; undefined means the default (CDCL). */
+export function solverBackend(config: TaipanConfig, flag?: string): SolverBackend | undefined {
+  const name = flag ?? (config.values.solver?.value as string | undefined);
+  if (name === undefined) return undefined;
+  if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
+    throw new TaipanError('INVALID_ARGUMENT', `unknown solver '${name}'`, { hint: `choose one of ${BACKEND_NAMES.join(', ')}` });
+  }
+  return backendByName(name as BackendName);
 }
 
 /** The command line as conda writes it into history (`# cmd:`). */

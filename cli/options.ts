@@ -12,6 +12,8 @@ export interface TransactionOptions extends OutputOptions, PrefixOptions {
   forceReinstall?: boolean;
   /** `env update --prune`. */
   prune?: boolean;
+  offline?: boolean;
+  solver?: string;
 }
 
 export function collect(value: string, previous: string[]): string[] {
@@ -35,5 +37,7 @@ export function withChannelOptions(command: Command): Command {
     .option('-c, --channel <channel>', 'a channel to read (folder, file:// URL or name); repeatable', collect, [])
     .option('--override-channels', 'do not read the channels from the config files')
     .option('--platform <subdir>', 'solve for another platform (e.g. linux-64)')
-    .option('--copy', 'copy files into the environment instead of hard-linking them');
+    .option('--copy', 'copy files into the environment instead of hard-linking them')
+    .option('--offline', 'use only cached repodata and packages; never the network')
+    .option('--solver <name>', 'cdcl (default) or logic-solver');
 }

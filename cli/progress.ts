@@ -27,3 +27,37 @@ export class Progress {
     this.lastLength = 0;
   }
 }
+
+/**
+ * Download progress across packages: one line with packages done, bytes received of the
+ * bytes expected, and the rate, fed by the package cache's per-package byte counts.
+ */
+export class DownloadMeter {
+  private readonly received = new Map<string, { bytes: number; total: number | undefined }>();
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly progress: Progress,
+    private readonly expected: number,
+  ) {}
+
+  update(key: string, bytes: number, total: number | undefined): void {
+    this.received.set(key, { bytes, total });
+    let done = 0;
+    let bytesSum = 0;
+    let totalSum = 0;
+    for (const entry of this.received.values()) {
+      bytesSum += entry.bytes;
+      totalSum += entry.total ?? entry.bytes;
+      if (entry.total !== undefined && entry.bytes >= entry.total) done++;
+    }
+    const seconds = Math.max(0.001, (Date.now() - this.started) / 1000);
+    this.progress.update(
+      `downloading ${done}/${this.expected} packages  ${mib(bytesSum)} / ${mib(totalSum)} MiB  ${mib(bytesSum / seconds)} MiB/s`,
+    );
+  }
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}

@@ -94,7 +94,7 @@ export async function acquirePrefixLock(prefix: string, options: PrefixLockOptio
       announced = true;
     }
     if (Date.now() > deadline) {
-      throw new TaipanError('COMMAND_FAILED', `the environment '${prefix}' is locked by another taipan process${holder ? ` (pid ${holder.pid} on ${holder.host})` : ''}`, {
+      throw new TaipanError('PREFIX_LOCKED', `the environment '${prefix}' is locked by another taipan process${holder ? ` (pid ${holder.pid} on ${holder.host})` : ''}`, {
         hint: `wait for it to finish; if no taipan is running, remove '${lockPath(prefix)}'`,
       });
     }

@@ -9,8 +9,8 @@ import { TaipanError } from '../channels/model/errors.js';
 import { MatchSpec } from '../channels/model/match-spec/index.js';
 import type { RepoDataRecord } from '../channels/model/package-record.js';
 import type { Platform } from '../channels/model/platform.js';
-import { ChannelIndex } from '../channels/repodata/channel-index.js';
-import { solve, type ChannelPriority } from '../solver/index.js';
+import { ChannelIndex, type ChannelIndexOptions } from '../channels/repodata/channel-index.js';
+import { solve, type ChannelPriority, type SolverBackend } from '../solver/index.js';
 import { readRequestedSpecs } from './prefix/history.js';
 import { isEnvironment, readPrefixRecords, type PrefixRecord } from './prefix/prefix-record.js';
 import { planTransaction, type TransactionPlan } from './transaction/plan.js';
@@ -36,6 +36,10 @@ export interface InstallRequest {
    * the solver moves them to the newest it can; `'all'` frees every installed name.
    */
   readonly update?: readonly string[] | 'all';
+  /** How repodata is fetched: HTTP client, cache folder, offline, ttl, progress. */
+  readonly indexOptions?: ChannelIndexOptions;
+  /** The solver (CDCL by default; `logic-solver` as a cross-check). */
+  readonly backend?: SolverBackend;
 }
 
 export interface SolvedRequest {
@@ -83,6 +87,7 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
   }
   // Sharded channels fetch only what these names reach.
   const index = await ChannelIndex.load(request.channels, request.platform, {
+    ...request.indexOptions,
     names: [...keptNames, ...installed.map((r) => r.name), ...pinned.map((p) => p.name)],
   });
   const freed = request.update === 'all' ? new Set(installed.map((r) => r.name)) : new Set(request.update ?? []);
@@ -95,7 +100,7 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
     virtualPackages: detectVirtualPackages(request.platform),
     noDeps: request.noDeps,
     channels: request.channels.map((c) => c.name),
-  });
+  }, request.backend ? { backend: request.backend } : {});
   // --no-deps only changes the requested names; everything else installed stays.
   const finalRecords = request.noDeps ? mergeByName(installed, result.records) : result.records;
   const plan = planTransaction(installed, finalRecords, {

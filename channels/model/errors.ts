@@ -27,6 +27,9 @@ export type TaipanErrorCode =
   | 'PREFIX_NOT_FOUND'
   | 'NOT_INSTALLED'
   | 'PIP_FAILED'
+  | 'PREFIX_LOCKED'
+  | 'PREFIX_CHANGED'
+  | 'LINK_SCRIPT_FAILED'
   | 'COMMAND_FAILED'
   | 'INVALID_ARGUMENT'
   | 'CONFIG';

@@ -8,7 +8,7 @@ import { Version } from '../../channels/model/version.js';
 import { indexChannel } from '../../channels/local-index.js';
 import { ChannelIndex } from '../../channels/repodata/channel-index.js';
 import type { TaipanConfig } from '../config/load.js';
-import { parseChannels, targetPlatform } from '../context.js';
+import { channelIndexOptions, parseChannels, targetPlatform } from '../context.js';
 import { collect } from '../options.js';
 import type { Output } from '../output.js';
 import { Progress } from '../progress.js';
@@ -53,7 +53,7 @@ export function registerSearchCommand(program: Command, output: Output, config: 
       const channels = parseChannels(options.channel, settings, options.overrideChannels);
       if (channels.length === 0) throw new TaipanError('INVALID_ARGUMENT', 'no channels to search', { hint: 'pass -c CHANNEL or configure channels' });
       const platform = targetPlatform(options.platform);
-      const index = await ChannelIndex.load(channels, platform);
+      const index = await ChannelIndex.load(channels, platform, channelIndexOptions(settings));
       const namePattern = globToRegExp(spec.name);
       const found: RepoDataRecord[] = [];
       for (const name of index.names()) {

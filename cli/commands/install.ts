@@ -19,7 +19,7 @@ import { setEnvVars } from '../../environments/activation/env-vars.js';
 import { solveInstall, solveRemove, type SolvedRequest } from '../../environments/solve-request.js';
 import { applyTransaction } from '../apply-transaction.js';
 import type { TaipanConfig } from '../config/load.js';
-import { packageCache, parseChannels, resolvePrefix, targetPlatform } from '../context.js';
+import { channelIndexOptions, packageCache, parseChannels, resolvePrefix, solverBackend, targetPlatform } from '../context.js';
 import { collect, withChannelOptions, withOutputOptions, withPrefixOptions, type TransactionOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { Progress } from '../progress.js';
@@ -51,7 +51,7 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
       solved = await solveClone(flow.cloneFrom);
     } else if (files.explicit.length > 0) {
       if (flow.specs.length > 0) throw new TaipanError('INVALID_ARGUMENT', 'an @EXPLICIT file cannot be combined with package specs');
-      solved = await solveExplicit({ prefix: flow.prefix, mode: flow.mode, packages: files.explicit, cache: packageCache(config) });
+      solved = await solveExplicit({ prefix: flow.prefix, mode: flow.mode, packages: files.explicit, cache: packageCache(config, { offline: options.offline }) });
     } else {
       const channelNames = [...(options.channel ?? []), ...files.channels];
       solved = await solveInstall({
@@ -65,6 +65,8 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
         prune: options.prune,
         channelPriority: channelPriority(config),
         update: flow.update,
+        indexOptions: channelIndexOptions(config, { offline: options.offline }),
+        backend: solverBackend(config, options.solver),
         pinnedSpecs: (config.values.pinned_packages?.value as string[] | undefined) ?? [],
       });
       checkPipPossible(files.pip, solved.finalRecords);

@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { TaipanError } from '../../channels/model/errors.js';
 import { SETTINGS, isSettingName, type SettingName } from './schema.js';
 
-export type SettingValue = string | boolean | number | string[];
+export type SettingValue = string | boolean | number | string[] | Record<string, string[]>;
 
 export interface TaipanConfig {
   channels: string[];
@@ -55,10 +55,18 @@ export function readConfigFile(file: string): Record<string, unknown> | undefine
 /** Check a value from a file against the schema. */
 export function checkSetting(name: SettingName, value: unknown, source: string): SettingValue {
   const kind = SETTINGS[name].kind;
+  const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((item) => typeof item === 'string');
   const ok =
-    kind === 'list' ? Array.isArray(value) && value.every((v) => typeof v === 'string') : kind === 'string' ? typeof value === 'string' : typeof value === kind;
+    kind === 'list'
+      ? isStringList(value)
+      : kind === 'map'
+        ? value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every(isStringList)
+        : kind === 'string'
+          ? typeof value === 'string'
+          : typeof value === kind;
   if (!ok) {
-    throw new TaipanError('CONFIG', `'${name}' in '${source}' must be ${kind === 'list' ? 'a list of strings' : `a ${kind}`}`);
+    const expected = kind === 'list' ? 'a list of strings' : kind === 'map' ? 'a mapping of names to lists of strings' : `a ${kind}`;
+    throw new TaipanError('CONFIG', `'${name}' in '${source}' must be ${expected}`);
   }
   return value as SettingValue;
 }
@@ -66,6 +74,7 @@ export function checkSetting(name: SettingName, value: unknown, source: string):
 /** A value from an environment variable, converted to the setting's kind. */
 function fromEnvironment(name: SettingName, text: string, variable: string): SettingValue {
   const kind = SETTINGS[name].kind;
+  if (kind === 'map') throw new TaipanError('CONFIG', `${variable} cannot be set from the environment`, { hint: `set '${name}' in ~/.taipanrc` });
   if (kind === 'list') return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (kind === 'boolean') {
     if (/^(true|yes|1|on)$/i.test(text)) return true;

@@ -2,7 +2,7 @@
  * The settings taipan reads, with conda's names, types and meanings, so `config --describe`
  * can explain them and `config --set` can refuse a value of the wrong kind.
  */
-export type SettingKind = 'list' | 'string' | 'boolean' | 'number';
+export type SettingKind = 'list' | 'string' | 'boolean' | 'number' | 'map';
 
 export interface SettingDescription {
   readonly kind: SettingKind;
@@ -20,6 +20,10 @@ export const SETTINGS = {
   local_repodata_ttl: { kind: 'number', description: 'seconds a cached repodata.json is used without asking the server' },
   pinned_packages: { kind: 'list', description: 'specs every solve must respect, as conda-meta/pinned' },
   add_pip_as_python_dependency: { kind: 'boolean', description: 'make python pull pip, as conda and mamba do' },
+  mirrors: { kind: 'map', description: 'channel URL → list of mirror base URLs, tried in order (as pixi)' },
+  fetch_threads: { kind: 'number', description: 'package downloads running at once (default 4)' },
+  offline: { kind: 'boolean', description: 'never use the network: cached repodata and packages only' },
+  solver: { kind: 'string', description: 'cdcl (default) or logic-solver' },
 } as const satisfies Record<string, SettingDescription>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -156,7 +156,7 @@ function checkPlanIsCurrent(options: ExecuteOptions, installed: readonly PrefixR
     options.plan.unlink.find((r) => !have.has(key(r))) ??
     options.plan.link.find((r) => installed.some((i) => i.name === r.name) && !leaving.has(r.name));
   if (stale) {
-    throw new TaipanError('LINK_FAILED', `the environment '${options.prefix}' changed while taipan was solving ('${stale.name}' is not as expected)`, {
+    throw new TaipanError('PREFIX_CHANGED', `the environment '${options.prefix}' changed while taipan was solving ('${stale.name}' is not as expected)`, {
       hint: 'run the command again; nothing was changed',
     });
   }

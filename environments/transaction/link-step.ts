@@ -126,7 +126,7 @@ async function postLinkStep(context: LinkStepContext, record: RepoDataRecord): P
   if (text) context.notify({ kind: 'notice', record, level: 'info', source: 'post-link', text });
   if (result && result.status !== 0) {
     const tail = result.output.trim().split('\n').slice(-5).join('\n');
-    throw new TaipanError('LINK_FAILED', `the post-link script of '${record.name}-${record.version}-${record.build}' failed with exit code ${result.status}${tail ? `:\n${tail}` : ''}`, {
+    throw new TaipanError('LINK_SCRIPT_FAILED', `the post-link script of '${record.name}-${record.version}-${record.build}' failed with exit code ${result.status}${tail ? `:\n${tail}` : ''}`, {
       hint: 'the transaction was rolled back and the environment is as it was; report the failure to the package maintainers',
     });
   }

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { runCli, runCliAsync, type CliResult } from '../helpers/cli.js';
 import { ChannelServer } from '../helpers/channel-server.js';
 
 const TOKEN = 'tk-e2e-5ecret-0987';
@@ -27,22 +27,9 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** runCli, but asynchronous so this process's server can answer. */
+/** The CLI with this test's HOME and caches, asynchronous so this process's server can answer. */
 function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    import('node:child_process')
-      .then(({ spawn }) => {
-        const child = spawn(process.execPath, [path.resolve('dist', 'cli', 'main.js'), ...args], {
-          env: { ...process.env, HOME: work, USERPROFILE: work, ...env, ...extraEnv },
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
-      })
-      .catch(reject);
-  });
+  return runCliAsync(args, { HOME: work, USERPROFILE: work, ...env, ...extraEnv });
 }
 
 async function filesContaining(dir: string, needle: string): Promise<string[]> {

@@ -2,7 +2,7 @@
  * Running the real, built CLI (`dist/cli/main.js`, made by `npm test`'s build step) as a
  * separate process, the way a user runs it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,4 +26,18 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cl
     timeout: 120_000,
   });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** runCli without blocking this process, for tests whose HTTP server runs in it. */
+export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  if (!existsSync(CLI)) throw new Error(`'${CLI}' is missing: run \`npm run build\` first (npm test does)`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, HOME: TEST_HOME, USERPROFILE: TEST_HOME, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
 }
