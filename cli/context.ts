@@ -97,14 +97,21 @@ export function targetPlatform(value: string | undefined): Platform {
   return value ? parsePlatform(value) : currentPlatform();
 }
 
+/** What conda's `defaults` means when `default_channels` is not configured (non-Windows). */
+export const DEFAULT_CHANNELS: readonly string[] = ['https://repo.anaconda.com/pkgs/main', 'https://repo.anaconda.com/pkgs/r'];
+
 /** The channels given with -c, else (unless --override-channels) the configured ones. */
 export function parseChannels(values: readonly string[] | undefined, config: TaipanConfig, override = false): Channel[] {
   const given = values && values.length > 0 ? values : override ? [] : config.channels;
   // `nodefaults` in an environment file means: not the defaults channels (conda-forge's advice).
   const names = given.includes('nodefaults') ? given.filter((c) => c !== 'nodefaults' && c !== 'defaults') : given;
+  const customChannels = config.values.custom_channels?.value as Record<string, string> | undefined;
+  const channelConfig = { ...(config.channel_alias ? { channelAlias: config.channel_alias } : {}), ...(customChannels ? { customChannels } : {}) };
+  // `defaults` is conda's multichannel: the channels `default_channels` lists.
+  const expanded = names.flatMap((c) => (c === 'defaults' ? ((config.values.default_channels?.value as string[] | undefined) ?? DEFAULT_CHANNELS) : [c]));
   // Channel.parse drops credentials from URLs; the fetch layer keeps them for the wire only.
-  for (const c of names) rememberChannelCredentials(c);
-  return names.map((c) => Channel.parse(c, config.channel_alias ? { channelAlias: config.channel_alias } : {}));
+  for (const c of expanded) rememberChannelCredentials(c);
+  return expanded.map((c) => Channel.parse(c, channelConfig));
 }
 
 export interface NetworkOptions {

@@ -14,6 +14,9 @@ export interface TransactionOptions extends OutputOptions, PrefixOptions {
   prune?: boolean;
   offline?: boolean;
   solver?: string;
+  onlyDeps?: boolean;
+  freezeInstalled?: boolean;
+  updateDeps?: boolean;
 }
 
 export function collect(value: string, previous: string[]): string[] {

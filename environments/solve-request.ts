@@ -40,6 +40,16 @@ export interface InstallRequest {
   readonly indexOptions?: ChannelIndexOptions;
   /** The solver (CDCL by default; `logic-solver` as a cross-check). */
   readonly backend?: SolverBackend;
+  /**
+   * conda's update modifiers. By default installed packages are kept where possible and
+   * changed where the request needs it (`--no-update-deps`); `freeze-installed` forbids
+   * changing them; `update-deps` moves the requested packages' dependencies forward too.
+   */
+  readonly updateModifier?: 'freeze-installed' | 'update-deps';
+  /** `--only-deps`: install what the requested packages need, not the packages themselves. */
+  readonly onlyDeps?: boolean;
+  /** conda's add_pip_as_python_dependency (default true): python pulls pip in. */
+  readonly addPipAsPythonDependency?: boolean;
 }
 
 export interface SolvedRequest {
@@ -91,23 +101,66 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
     names: [...keptNames, ...installed.map((r) => r.name), ...pinned.map((p) => p.name)],
   });
   const freed = request.update === 'all' ? new Set(installed.map((r) => r.name)) : new Set(request.update ?? []);
+  if (request.updateModifier === 'update-deps') for (const name of dependencyClosure(installed, requestedNames)) freed.add(name);
+  if (request.updateModifier === 'freeze-installed') {
+    for (const r of installed) if (!requestedNames.has(r.name)) pinned.push(MatchSpec.parse(`${r.name}==${r.version}=${r.build}`));
+  }
   const result = await solve({
     specs: [...specs, ...keptSpecs],
     pinned,
     channelPriority: request.channelPriority,
-    available: (name) => index.get(name),
+    available: request.addPipAsPythonDependency === false ? (name) => index.get(name) : withPipForPython((name) => index.get(name)),
     installed: installed.filter((r) => !freed.has(r.name)),
     virtualPackages: detectVirtualPackages(request.platform),
     noDeps: request.noDeps,
     channels: request.channels.map((c) => c.name),
   }, request.backend ? { backend: request.backend } : {});
   // --no-deps only changes the requested names; everything else installed stays.
-  const finalRecords = request.noDeps ? mergeByName(installed, result.records) : result.records;
+  let finalRecords = request.noDeps ? mergeByName(installed, result.records) : result.records;
+  if (request.onlyDeps) {
+    const installedNames = new Set(installed.map((r) => r.name));
+    finalRecords = finalRecords.filter((r) => !requestedNames.has(r.name) || installedNames.has(r.name));
+  }
   const plan = planTransaction(installed, finalRecords, {
     forceReinstall: request.forceReinstall ? requestedNames : undefined,
   });
   const requestedSpecs = new Map(request.specs.map((text, i) => [specs[i]?.name ?? text, text]));
   return { plan, finalRecords, requestedSpecs };
+}
+
+/**
+ * conda's add_pip_as_python_dependency: python records depend on pip, so an environment
+ * with python has pip, as users of conda and mamba expect. Applied only where the
+ * channels offer pip at all, so python stays installable from channels without it.
+ */
+function withPipForPython(get: (name: string) => readonly RepoDataRecord[]): (name: string) => readonly RepoDataRecord[] {
+  let python: readonly RepoDataRecord[] | undefined;
+  return (name) => {
+    if (name !== 'python') return get(name);
+    if (python === undefined) {
+      const records = get('python');
+      python = get('pip').length === 0 ? records : records.map((r) => (r.depends.some((d) => MatchSpec.parse(d).name === 'pip') ? r : Object.freeze({ ...r, depends: [...r.depends, 'pip'] })));
+    }
+    return python;
+  };
+}
+
+/** Installed names that the given names depend on, directly or not. */
+function dependencyClosure(installed: readonly RepoDataRecord[], roots: ReadonlySet<string>): Set<string> {
+  const byName = new Map(installed.map((r) => [r.name, r]));
+  const seen = new Set<string>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const record = byName.get(queue.pop() as string);
+    for (const dep of record?.depends ?? []) {
+      const name = MatchSpec.parse(dep).name;
+      if (!seen.has(name) && !roots.has(name)) {
+        seen.add(name);
+        queue.push(name);
+      }
+    }
+  }
+  return seen;
 }
 
 /** conda-meta/pinned: one spec a line, `#` comments, as conda reads it. */
@@ -176,6 +229,21 @@ export async function solveRemove(prefix: string, specTexts: readonly string[]):
       if (record.depends.some((d) => removed.has(MatchSpec.parse(d).name))) {
         removed.add(record.name);
         grew = true;
+      }
+    }
+  }
+  // Dependencies that only the removed packages needed go too, unless the user asked for
+  // them by name at some point (conda-meta/history): conda's remove prunes the same way.
+  const askedFor = new Set((await readRequestedSpecs(prefix)).map((s) => MatchSpec.parse(s).name));
+  const orphanCandidates = dependencyClosure(installed, new Set(removed));
+  for (let pruned = true; pruned; ) {
+    pruned = false;
+    const remaining = installed.filter((r) => !removed.has(r.name));
+    const needed = new Set(remaining.flatMap((r) => r.depends.map((d) => MatchSpec.parse(d).name)));
+    for (const record of remaining) {
+      if (orphanCandidates.has(record.name) && !askedFor.has(record.name) && !needed.has(record.name)) {
+        removed.add(record.name);
+        pruned = true;
       }
     }
   }

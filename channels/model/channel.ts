@@ -17,6 +17,8 @@ export interface ChannelConfig {
   channelAlias?: string;
   /** Folder relative paths resolve against (the working directory by default). */
   cwd?: string;
+  /** conda's `custom_channels`: a channel name that lives under its own base URL. */
+  customChannels?: Readonly<Record<string, string>>;
 }
 
 export class Channel {
@@ -41,6 +43,8 @@ export class Channel {
     const alias = stripSlashes(config.channelAlias ?? DEFAULT_CHANNEL_ALIAS);
 
     let url: string;
+    // The base URL a short name was resolved against, so the name can be recovered.
+    let nameBase = alias;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
       url = text;
     } else if (isPathLike(text)) {
@@ -52,7 +56,10 @@ export class Channel {
           hint: 'a channel is a name such as conda-forge, a URL, or a path to a folder',
         });
       }
-      url = `${alias}/${stripSlashes(text)}`;
+      const first = stripSlashes(text).split('/')[0] as string;
+      const custom = config.customChannels?.[first];
+      if (custom) nameBase = stripSlashes(custom);
+      url = `${nameBase}/${stripSlashes(text)}`;
     }
 
     let base = stripSlashes(redactUrl(url));
@@ -62,7 +69,7 @@ export class Channel {
       platform = last;
       base = base.slice(0, base.lastIndexOf('/'));
     }
-    const name = base.startsWith(`${alias}/`) ? base.slice(alias.length + 1) : base;
+    const name = base.startsWith(`${nameBase}/`) ? base.slice(nameBase.length + 1) : base.startsWith(`${alias}/`) ? base.slice(alias.length + 1) : base;
     return new Channel(name, base, platform);
   }
 

@@ -66,6 +66,9 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
         channelPriority: channelPriority(config),
         update: flow.update,
         indexOptions: channelIndexOptions(config, { offline: options.offline }),
+        updateModifier: options.freezeInstalled ? 'freeze-installed' : options.updateDeps ? 'update-deps' : undefined,
+        onlyDeps: options.onlyDeps,
+        addPipAsPythonDependency: config.values.add_pip_as_python_dependency?.value as boolean | undefined,
         backend: solverBackend(config, options.solver),
         pinnedSpecs: (config.values.pinned_packages?.value as string[] | undefined) ?? [],
       });
@@ -101,6 +104,10 @@ export function registerInstallCommands(program: Command, output: Output, config
       .argument('[specs...]', 'package specs, e.g. zlib "numpy>=1.20" conda-forge::python=3.12')
       .option('--file <file>', 'read specs from a file: a spec list, an environment.yml or an @EXPLICIT file; repeatable', collect, [])
       .option('--no-deps', 'install only the named packages, not their dependencies')
+      .option('--only-deps', 'install only the dependencies of the named packages')
+      .option('--freeze-installed', 'do not change any installed package')
+      .option('--update-deps', "also update the named packages' installed dependencies")
+      .option('--no-update-deps', 'change installed dependencies only where needed (the default)')
       .option('--force-reinstall', 'relink the named packages even when they are installed')
       .option('--revision <n>', 'install: go back to revision N of the environment (see `taipan list --revisions`)')
       .option('--clone <env>', 'create: copy the packages of another environment (name or path)')

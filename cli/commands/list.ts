@@ -13,6 +13,7 @@ interface ListOptions extends PrefixOptions {
   json?: boolean;
   explicit?: boolean;
   md5?: boolean;
+  sha256?: boolean;
   revisions?: boolean;
   export?: boolean;
 }
@@ -27,6 +28,7 @@ export function registerListCommand(program: Command, output: Output, config: ()
     .option('--json', 'print JSON')
     .option('--explicit', 'print an @EXPLICIT file (URLs of the installed archives)')
     .option('--md5', 'with --explicit: add each archive\'s md5')
+    .option('--sha256', 'with --explicit: add each archive\'s sha256 (`#sha256:HASH`, as conda writes it)')
     .option('--revisions', 'list the revisions of the environment (from conda-meta/history)')
     .option('-e, --export', 'print name=version=build lines that `create --file` reads back')
     .action(async (regex: string | undefined, options: ListOptions) => {
@@ -70,7 +72,7 @@ export function registerListCommand(program: Command, output: Output, config: ()
       }
       if (options.explicit) {
         const lines = ['# This file may be used to create an environment using:', '# $ taipan create --file <this file>', `# platform: ${environmentPlatform(records)}`, '@EXPLICIT'];
-        for (const r of records) lines.push(options.md5 && r.md5 ? `${r.url}#${r.md5}` : r.url);
+        for (const r of records) lines.push(options.sha256 && r.sha256 ? `${r.url}#sha256:${r.sha256}` : options.md5 && r.md5 ? `${r.url}#${r.md5}` : r.url);
         output.text(`${lines.join('\n')}\n`);
         return;
       }

@@ -33,7 +33,7 @@ function scalarValue(name: SettingName, text: string): string | boolean | number
     return n;
   }
   if (kind === 'list') throw new TaipanError('CONFIG', `'${name}' is a list`, { hint: `use --add, --append or --remove for '${name}'` });
-  if (kind === 'map') throw new TaipanError('CONFIG', `'${name}' is a mapping`, { hint: `edit '${name}' in the config file itself` });
+  if (kind === 'map' || kind === 'string-map') throw new TaipanError('CONFIG', `'${name}' is a mapping`, { hint: `edit '${name}' in the config file itself` });
   return text;
 }
 

@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { TaipanError } from '../../channels/model/errors.js';
 import { SETTINGS, isSettingName, type SettingName } from './schema.js';
 
-export type SettingValue = string | boolean | number | string[] | Record<string, string[]>;
+export type SettingValue = string | boolean | number | string[] | Record<string, string[]> | Record<string, string>;
 
 export interface TaipanConfig {
   channels: string[];
@@ -59,13 +59,17 @@ export function checkSetting(name: SettingName, value: unknown, source: string):
   const ok =
     kind === 'list'
       ? isStringList(value)
-      : kind === 'map'
-        ? value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every(isStringList)
+      : kind === 'map' || kind === 'string-map'
+        ? value !== null &&
+          typeof value === 'object' &&
+          !Array.isArray(value) &&
+          Object.values(value).every((v) => (kind === 'map' ? isStringList(v) : typeof v === 'string'))
         : kind === 'string'
           ? typeof value === 'string'
           : typeof value === kind;
   if (!ok) {
-    const expected = kind === 'list' ? 'a list of strings' : kind === 'map' ? 'a mapping of names to lists of strings' : `a ${kind}`;
+    const expected =
+      kind === 'list' ? 'a list of strings' : kind === 'map' ? 'a mapping of names to lists of strings' : kind === 'string-map' ? 'a mapping of names to strings' : `a ${kind}`;
     throw new TaipanError('CONFIG', `'${name}' in '${source}' must be ${expected}`);
   }
   return value as SettingValue;
@@ -74,7 +78,7 @@ export function checkSetting(name: SettingName, value: unknown, source: string):
 /** A value from an environment variable, converted to the setting's kind. */
 function fromEnvironment(name: SettingName, text: string, variable: string): SettingValue {
   const kind = SETTINGS[name].kind;
-  if (kind === 'map') throw new TaipanError('CONFIG', `${variable} cannot be set from the environment`, { hint: `set '${name}' in ~/.taipanrc` });
+  if (kind === 'map' || kind === 'string-map') throw new TaipanError('CONFIG', `${variable} cannot be set from the environment`, { hint: `set '${name}' in ~/.taipanrc` });
   if (kind === 'list') return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (kind === 'boolean') {
     if (/^(true|yes|1|on)$/i.test(text)) return true;

@@ -2,7 +2,7 @@
  * The settings taipan reads, with conda's names, types and meanings, so `config --describe`
  * can explain them and `config --set` can refuse a value of the wrong kind.
  */
-export type SettingKind = 'list' | 'string' | 'boolean' | 'number' | 'map';
+export type SettingKind = 'list' | 'string' | 'boolean' | 'number' | 'map' | 'string-map';
 
 export interface SettingDescription {
   readonly kind: SettingKind;
@@ -24,6 +24,8 @@ export const SETTINGS = {
   fetch_threads: { kind: 'number', description: 'package downloads running at once (default 4)' },
   offline: { kind: 'boolean', description: 'never use the network: cached repodata and packages only' },
   solver: { kind: 'string', description: 'cdcl (default) or logic-solver' },
+  default_channels: { kind: 'list', description: "what the 'defaults' channel stands for (default: repo.anaconda.com pkgs/main and pkgs/r)" },
+  custom_channels: { kind: 'string-map', description: 'channel name → base URL it lives under, instead of channel_alias' },
 } as const satisfies Record<string, SettingDescription>;
 
 export type SettingName = keyof typeof SETTINGS;

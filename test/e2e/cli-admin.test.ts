@@ -171,3 +171,31 @@ describe('update', () => {
     expect(missing.stderr).toContain("cannot update 'hello-taipan': not installed");
   });
 });
+
+describe('state-aware requests', () => {
+  test('remove prunes dependencies nobody asked for, and keeps the ones that were asked for', async () => {
+    const a = path.join(work, 'prune-a');
+    ok(['create', '-y', '-p', a, '-c', channel, 'hello-taipan']);
+    ok(['remove', '-y', '-p', a, 'hello-taipan']);
+    expect((await readdir(path.join(a, 'conda-meta'))).filter((f) => f.endsWith('.json'))).toEqual([]);
+    const b = path.join(work, 'prune-b');
+    ok(['create', '-y', '-p', b, '-c', channel, 'hello-taipan', 'taipan-greetings']);
+    ok(['remove', '-y', '-p', b, 'hello-taipan']);
+    expect((await readdir(path.join(b, 'conda-meta'))).filter((f) => f.endsWith('.json'))).toEqual(['taipan-greetings-1.1.0-0.json']);
+  });
+
+  test('--only-deps installs what a package needs but not the package', async () => {
+    const prefix = path.join(work, 'only-deps');
+    ok(['create', '-y', '-p', prefix, '-c', channel, '--only-deps', 'hello-taipan']);
+    expect((await readdir(path.join(prefix, 'conda-meta'))).filter((f) => f.endsWith('.json'))).toEqual(['taipan-greetings-1.1.0-0.json']);
+  });
+
+  test('--freeze-installed refuses to change an installed package; without it the solver may', () => {
+    const prefix = path.join(work, 'frozen');
+    ok(['create', '-y', '-p', prefix, '-c', channel, 'taipan-greetings']);
+    const frozen = runCli(['install', '-y', '-p', prefix, '-c', channel, '--freeze-installed', 'hello-taipan'], env);
+    expect(frozen.status).toBe(1);
+    expect(frozen.stderr).toContain('taipan-greetings');
+    expect(ok(['install', '-y', '-p', prefix, '-c', channel, '--dry-run', 'hello-taipan'])).toContain('2.0.0 -> 1.1.0');
+  });
+});

@@ -29,7 +29,10 @@ function channelRecords(channelDir: string): Map<string, RepoDataRecord> {
       for (const [fn, raw] of Object.entries<Record<string, unknown>>(json[key] ?? {})) {
         const channel = `${pathToFileURL(channelDir).href}/${subdir}`;
         const stem = fn.replace(/\.(conda|tar\.bz2)$/, '');
-        out.set(`${subdir}/${stem}`, { ...(raw as unknown as RepoDataRecord), fn, url: `${channel}/${fn}`, channel });
+        const base = raw as unknown as RepoDataRecord;
+        // conda's add_pip_as_python_dependency (on by default): python depends on pip.
+        const depends = base.name === 'python' && !base.depends.includes('pip') ? [...base.depends, 'pip'] : base.depends;
+        out.set(`${subdir}/${stem}`, { ...base, depends, fn, url: `${channel}/${fn}`, channel });
       }
     }
   }
@@ -41,6 +44,13 @@ describeShared('defaults-index4 dry run', () => {
   const records = channelRecords(channelDir);
   const byName = new Map<string, RepoDataRecord[]>();
   for (const r of records.values()) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+
+  test('python pulls pip (add_pip_as_python_dependency), unless it is turned off', () => {
+    const args = ['create', '-p', '/tmp/taipan-never-created', '--dry-run', '--json', '--platform', 'linux-64', '-c', channelDir, 'python=3.6'];
+    const names = (env: NodeJS.ProcessEnv = {}) => JSON.parse(runCli(args, env).stdout).actions.LINK.map((a: LinkAction) => a.name);
+    expect(names()).toContain('pip');
+    expect(names({ TAIPAN_ADD_PIP_AS_PYTHON_DEPENDENCY: 'false' })).not.toContain('pip');
+  });
 
   test.each([[['numpy']], [['scipy', 'python 3.6.*']], [['pandas<0.23', 'python=3.5']]])('%j gives a valid plan', (specs) => {
     const result = runCli(['create', '-p', '/tmp/taipan-never-created', '--dry-run', '--json', '--platform', 'linux-64', '-c', channelDir, ...specs]);

@@ -59,3 +59,12 @@ describe('Platform', () => {
     expect(() => parsePlatform('linux-65')).toThrow(/unknown platform 'linux-65'/);
   });
 });
+
+describe('custom channels', () => {
+  test('a name under custom_channels resolves to its own base URL and keeps its name', () => {
+    const c = Channel.parse('internal/label/dev', { customChannels: { internal: 'https://conda.corp.example/repo/' } });
+    expect(c.baseUrl).toBe('https://conda.corp.example/repo/internal/label/dev');
+    expect(c.name).toBe('internal/label/dev');
+    expect(Channel.parse('conda-forge', { customChannels: { internal: 'https://x' } }).baseUrl).toBe('https://conda.anaconda.org/conda-forge');
+  });
+});
