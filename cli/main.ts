@@ -14,7 +14,6 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerCleanCommand } from './commands/clean.js';
 import { registerIndexCommand, registerSearchCommand } from './commands/index-search.js';
-import { registerLockCommand } from './commands/lock.js';
 import { consoleOutput } from './output.js';
 import { extractVerbose } from './verbose-flag.js';
 import { loadConfig, type TaipanConfig } from './config/load.js';
@@ -43,7 +42,6 @@ export async function main(rawArgv: string[] = process.argv): Promise<number> {
   registerCleanCommand(program, output, settings);
   registerIndexCommand(program, output);
   registerSearchCommand(program, output, settings);
-  registerLockCommand(program, output, settings);
   const nodeWarning = nodeVersionWarning();
   if (nodeWarning) output.warn(nodeWarning);
   try {
