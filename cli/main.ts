@@ -14,6 +14,13 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerCleanCommand } from './commands/clean.js';
 import { registerIndexCommand, registerSearchCommand } from './commands/index-search.js';
+import { registerRenderCommand } from './commands/render.js';
+import { registerBuildCommand } from './commands/build.js';
+import { registerLockCommand } from './commands/lock.js';
+import { registerPackCommands } from './commands/pack.js';
+import { registerBundleCommand } from './commands/bundle.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerMirrorCommand } from './commands/mirror.js';
 import { consoleOutput } from './output.js';
 import { extractVerbose } from './verbose-flag.js';
 import { loadConfig, type TaipanConfig } from './config/load.js';
@@ -42,6 +49,13 @@ export async function main(rawArgv: string[] = process.argv): Promise<number> {
   registerCleanCommand(program, output, settings);
   registerIndexCommand(program, output);
   registerSearchCommand(program, output, settings);
+  registerRenderCommand(program, output);
+  registerBuildCommand(program, output, settings);
+  registerLockCommand(program, output, settings);
+  registerPackCommands(program, output, settings);
+  registerBundleCommand(program, output, settings);
+  registerServeCommand(program, output, settings);
+  registerMirrorCommand(program, output, settings);
   const nodeWarning = nodeVersionWarning();
   if (nodeWarning) output.warn(nodeWarning);
   try {

@@ -87,4 +87,9 @@ export interface RenderedOutput {
   readonly hash: string;
   readonly targetPlatform: string;
   readonly recipe: { readonly path: string; readonly dir: string; readonly format: RecipeFormat };
+  /**
+   * Which files of the prefix this output packages (conda-build `outputs[].files`,
+   * rattler-build `build.files`), as globs relative to the prefix; absent means all new files.
+   */
+  readonly files?: readonly string[];
 }

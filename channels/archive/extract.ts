@@ -20,6 +20,20 @@ export interface ExtractOptions {
   expectedSha256?: string;
   /** Expected md5 of the archive (hex), checked like `expectedSha256`. */
   expectedMd5?: string;
+  /**
+   * Refuse archives whose entries declare more bytes than this in total (decompression
+   * bombs). Default: {@link defaultMaxUnpackedBytes} of the archive's size.
+   */
+  maxUnpackedBytes?: number;
+}
+
+/**
+ * The default unpacked-size limit: 1000 times the archive (no real package compresses that
+ * well; a bomb of zeros does), and never less than 4 GiB. Each file is further checked
+ * against the size `info/paths.json` declares for it, before its bytes are written.
+ */
+export function defaultMaxUnpackedBytes(archiveSize: number): number {
+  return Math.max(4 * 1024 ** 3, archiveSize * 1000);
 }
 
 export interface ExtractResult extends FileHashes {
@@ -43,7 +57,7 @@ export interface ExtractResult extends FileHashes {
 export async function extractPackage(archivePath: string, destDir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const format = archiveFormat(archivePath);
   const dest = path.resolve(destDir);
-  await stat(archivePath); // a missing archive is reported as the plain ENOENT it is
+  const archiveSize = (await stat(archivePath)).size; // a missing archive is reported as the plain ENOENT it is
   if (!options.overwrite && existsSync(dest)) {
     throw new TaipanError('INVALID_ARGUMENT', `cannot extract '${archivePath}' into '${dest}': it already exists`, {
       hint: 'remove it first or pass overwrite: true',
@@ -53,7 +67,9 @@ export async function extractPackage(archivePath: string, destDir: string, optio
   await mkdir(parent, { recursive: true });
   const temp = await mkdtemp(path.join(parent, `.${path.basename(dest)}.extracting-`));
   try {
-    const writer = new SafeTreeWriter(await realpath(temp), archivePath);
+    const writer = new SafeTreeWriter(await realpath(temp), archivePath, {
+      maxTotalBytes: options.maxUnpackedBytes ?? defaultMaxUnpackedBytes(archiveSize),
+    });
     let hashes: FileHashes;
     const skipped: SkippedEntry[] = [];
     const onSkip = (entry: SkippedEntry): void => void skipped.push(entry);
@@ -66,7 +82,16 @@ export async function extractPackage(archivePath: string, destDir: string, optio
       // The zip is read by random access, so the hash is a separate (concurrent) sequential read.
       const hashing = hashFile(archivePath);
       hashing.catch(() => undefined); // reported through the await below if extraction succeeds
-      await forEachPackageEntry(archivePath, (entry, component) => writer.write(entry, `${component}-*.tar.zst`), { onSkip });
+      // info first: its paths.json then bounds every payload file before its bytes are written.
+      await forEachPackageEntry(archivePath, (entry, component) => {
+        // A payload that also carries a file of info/ (python from conda-incubator does):
+        // the info tarball's copy wins, as it always has.
+        if (component === 'pkg' && writer.has(entry.path) && /^(\.\/)?info\//.test(entry.path)) return;
+        return writer.write(entry, `${component}-*.tar.zst`);
+      }, {
+        onSkip,
+        components: ['info', 'pkg'],
+      });
       hashes = await hashing;
     }
     await writer.verify();

@@ -37,12 +37,14 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadEntry } from 'tar';
 import { TaipanError } from '../model/errors.js';
 import { isAbsoluteTarget, normalizeEntryPath, resolveLinkTargetLexically } from './entry-path.js';
 import { corruptArchive, unsafeEntry } from './errors.js';
+import { testFaultPoint } from '../test-hooks.js';
 
 /** Kind of a path written by an extraction. */
 export type ExtractedType = 'file' | 'directory' | 'symlink' | 'hardlink';
@@ -51,6 +53,21 @@ export type ExtractedType = 'file' | 'directory' | 'symlink' | 'hardlink';
 export interface ExtractedEntry {
   path: string;
   type: ExtractedType;
+  /** Files and hard links: sha256 (hex) and size of the bytes written. */
+  sha256?: string;
+  size?: number;
+}
+
+/** Limits against decompression bombs and lying metadata. */
+export interface WriterLimits {
+  /** Refuse the archive once its entries declare more than this many bytes in total. */
+  maxTotalBytes?: number;
+}
+
+/** What `info/paths.json` declares about a regular file of the payload. */
+interface DeclaredFile {
+  size?: number;
+  sha256?: string;
 }
 
 /** Files up to this size are buffered and written at once; larger ones are streamed. */
@@ -76,14 +93,27 @@ export class SafeTreeWriter {
   /** Folders reached from the root without crossing a symlink; they cannot change later. */
   readonly #realDirs = new Map<string, string>();
   readonly #symlinks: { path: string; target: string; member: string | undefined }[] = [];
+  /** Non-folder paths written so far: a second entry for one of them is refused. */
+  readonly #written = new Map<string, ExtractedEntry>();
+  /** Regular files `info/paths.json` declares, once that file has been extracted. */
+  #declared: Map<string, DeclaredFile> | undefined;
+  readonly #limits: WriterLimits;
+  #totalBytes = 0;
 
   /**
    * @param root an existing, empty folder given as its real path (no symlinks in it).
    * @param archivePath only used in error messages.
    */
-  constructor(root: string, archivePath: string) {
+  constructor(root: string, archivePath: string, limits: WriterLimits = {}) {
     this.#root = root;
     this.#archivePath = archivePath;
+    this.#limits = limits;
+  }
+
+  /** True when a file, link or hard link was already written at the (raw) entry name. */
+  has(raw: string): boolean {
+    const checked = normalizeEntryPath(raw);
+    return checked.ok && this.#written.has(checked.path);
   }
 
   /** Write one tar entry (reading its body for files). `member` names the .conda member in errors. */
@@ -92,6 +122,12 @@ export class SafeTreeWriter {
     const checked = normalizeEntryPath(raw);
     if (!checked.ok) throw this.#unsafe(raw, checked.reason, member);
     const rel = checked.path;
+    testFaultPoint('extract', 'open', path.join(this.#root, rel));
+    const selfLink = entry.type === 'Link' && normalizeEntryPath(entry.linkpath ?? '').ok && (normalizeEntryPath(entry.linkpath ?? '') as { path: string }).path === rel;
+    if (rel !== '' && this.#written.has(rel) && entry.type !== 'Directory' && entry.type !== 'GNUDumpDir' && !selfLink) {
+      // tar would let the later entry win silently; which one a user gets must not depend on that.
+      throw this.#unsafe(raw, 'the archive holds this path twice (duplicate entry)', member);
+    }
     switch (entry.type) {
       case 'Directory':
       case 'GNUDumpDir':
@@ -134,14 +170,70 @@ export class SafeTreeWriter {
         throw this.#unsafe(link.path, `symlink to '${link.target}' leads outside the target folder through other symlinks`, link.member);
       }
     }
+    // info/paths.json must tell the truth about every regular file it lists and the archive holds.
+    for (const [rel, declared] of this.#declared ?? []) {
+      const written = this.#written.get(rel);
+      if (written?.sha256 === undefined) continue;
+      if (declared.size !== undefined && declared.size !== written.size) {
+        throw corruptArchive(this.#archivePath, `info/paths.json says '${rel}' is ${declared.size} bytes, the archive holds ${written.size}`);
+      }
+      if (declared.sha256 !== undefined && declared.sha256.toLowerCase() !== written.sha256) {
+        throw corruptArchive(this.#archivePath, `info/paths.json gives '${rel}' the sha256 ${declared.sha256}, the archive's file has ${written.sha256}`);
+      }
+    }
+  }
+
+  /** Refuse an entry whose size breaks the limits or contradicts info/paths.json, before reading it. */
+  #checkSize(rel: string, entry: ReadEntry, member: string | undefined): void {
+    const size = entry.size ?? 0;
+    const declared = this.#declared?.get(rel)?.size;
+    if (declared !== undefined && size !== declared) {
+      throw corruptArchive(this.#archivePath, `the entry is ${size} bytes but info/paths.json declares ${declared}`, { member, entry: entry.path });
+    }
+    this.#totalBytes += size;
+    const max = this.#limits.maxTotalBytes;
+    if (max !== undefined && this.#totalBytes > max) {
+      throw this.#unsafe(
+        entry.path,
+        `the archive unpacks to more than ${max} bytes (a decompression bomb?); this entry alone declares ${size} bytes`,
+        member,
+      );
+    }
+  }
+
+  /** Remember what info/paths.json declares (an unreadable one is judged later by the metadata readers). */
+  #learnPathsJson(data: Buffer): void {
+    try {
+      const parsed = JSON.parse(data.toString('utf8')) as { paths?: unknown };
+      if (!Array.isArray(parsed.paths)) return;
+      const declared = new Map<string, DeclaredFile>();
+      for (const p of parsed.paths as Record<string, unknown>[]) {
+        if (typeof p?._path !== 'string' || (p.path_type !== undefined && p.path_type !== 'hardlink')) continue;
+        const checked = normalizeEntryPath(p._path);
+        if (!checked.ok) continue;
+        declared.set(checked.path, {
+          ...(typeof p.size_in_bytes === 'number' ? { size: p.size_in_bytes } : {}),
+          ...(typeof p.sha256 === 'string' && /^[0-9a-fA-F]{64}$/.test(p.sha256) ? { sha256: p.sha256 } : {}),
+        });
+      }
+      this.#declared = declared;
+    } catch {
+      // not JSON: reported as PACKAGE_METADATA when the package is read
+    }
   }
 
   async #file(rel: string, entry: ReadEntry, member: string | undefined): Promise<void> {
+    this.#checkSize(rel, entry, member);
     const abs = await this.#leaf(rel, entry.path, member);
     const mode = fileMode(entry.mode);
+    const hash = createHash('sha256');
+    let size = 0;
     if (entry.size <= SMALL_FILE) {
       // Small files (most of a package): read the body, then write it in one go.
       const data = await entry.concat();
+      hash.update(data);
+      size = data.length;
+      if (rel === 'info/paths.json') this.#learnPathsJson(data);
       // 'wx' (O_CREAT|O_EXCL): never opens through a symlink planted at this path.
       const fd = openSync(abs, 'wx', 0o600);
       try {
@@ -160,6 +252,8 @@ export class SafeTreeWriter {
         // Iterating the entry (a Minipass stream) keeps node-tar's parser flowing; piping it
         // into a Writable through stream.pipeline stalled the parser's drain signal.
         for await (const chunk of entry as AsyncIterable<Buffer>) {
+          hash.update(chunk);
+          size += chunk.length;
           let offset = 0;
           while (offset < chunk.length) offset += (await handle.write(chunk, offset, chunk.length - offset)).bytesWritten;
         }
@@ -169,7 +263,9 @@ export class SafeTreeWriter {
         await handle.close();
       }
     }
-    this.entries.push({ path: rel, type: 'file' });
+    const written: ExtractedEntry = { path: rel, type: 'file', sha256: hash.digest('hex'), size };
+    this.#written.set(rel, written);
+    this.entries.push(written);
   }
 
   async #symlink(rel: string, entry: ReadEntry, member: string | undefined): Promise<void> {
@@ -185,7 +281,9 @@ export class SafeTreeWriter {
     const abs = await this.#leaf(rel, entry.path, member);
     symlinkSync(target, abs);
     this.#symlinks.push({ path: rel, target, member });
-    this.entries.push({ path: rel, type: 'symlink' });
+    const written: ExtractedEntry = { path: rel, type: 'symlink' };
+    this.#written.set(rel, written);
+    this.entries.push(written);
   }
 
   async #hardlink(rel: string, entry: ReadEntry, member: string | undefined): Promise<void> {
@@ -207,7 +305,10 @@ export class SafeTreeWriter {
     }
     const abs = await this.#leaf(rel, entry.path, member);
     linkSync(targetAbs, abs);
-    this.entries.push({ path: rel, type: 'hardlink' });
+    const source = this.#written.get(checked.path);
+    const written: ExtractedEntry = { path: rel, type: 'hardlink', ...(source?.sha256 !== undefined ? { sha256: source.sha256, size: source.size } : {}) };
+    this.#written.set(rel, written);
+    this.entries.push(written);
   }
 
   /** The absolute path to create an entry at: parent folders made, nothing left at the path. */

@@ -7,6 +7,8 @@ import { createWriteStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TaipanError } from '../model/errors.js';
+import { asDiskError, isDiskError } from '../disk-errors.js';
+import { testFaultPoint, type FaultSite } from '../test-hooks.js';
 import type { HttpResponse } from './http-client.js';
 
 /** Bytes received so far for one URL; `total` from Content-Length when the server sent it. */
@@ -19,6 +21,8 @@ export interface DownloadProgress {
 export interface SaveOptions {
   transforms?: readonly Transform[];
   onProgress?: (progress: DownloadProgress) => void;
+  /** Test-only fault injection site counted per chunk written (see channels/test-hooks.ts). */
+  faultSite?: FaultSite;
 }
 
 /** Write the body of `response` to `file`. Returns the number of body bytes received. */
@@ -30,6 +34,14 @@ export async function saveResponse(response: HttpResponse, file: string, options
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       bytes += chunk.length;
       options.onProgress?.({ url: response.url, bytes, total });
+      if (options.faultSite !== undefined) {
+        try {
+          testFaultPoint(options.faultSite, 'write', file);
+        } catch (error) {
+          callback(error as Error);
+          return;
+        }
+      }
       callback(null, chunk);
     },
   });
@@ -37,6 +49,8 @@ export async function saveResponse(response: HttpResponse, file: string, options
     await pipeline([response.body, counter, ...(options.transforms ?? []), createWriteStream(file)]);
   } catch (error) {
     if (error instanceof TaipanError) throw error;
+    // The disk refused the bytes: not a broken transfer, and downloading again cannot help.
+    if (isDiskError(error)) throw asDiskError(error, `the download of '${response.url}' to disk`, 'nothing from it was kept');
     const broken = new TaipanError('DOWNLOAD_FAILED', `download of '${response.url}' broke off after ${bytes} bytes: ${(error as Error).message}`, {
       cause: error,
       hint: 'the connection or the data was damaged; nothing from it was kept. Try again',

@@ -32,7 +32,9 @@ export type TaipanErrorCode =
   | 'LINK_SCRIPT_FAILED'
   | 'COMMAND_FAILED'
   | 'INVALID_ARGUMENT'
-  | 'CONFIG';
+  | 'CONFIG'
+  | 'DISK_ERROR'
+  | 'RECIPE';
 
 export interface TaipanErrorOptions {
   hint?: string;

@@ -19,6 +19,7 @@ import type { DownloadProgress } from '../fetch/save-response.js';
 import { loadLocalSubdir } from './local-repodata.js';
 import { loadRemoteMonolithic, type RemoteOptions } from './remote-repodata.js';
 import { ShardedRepodata } from './sharded-repodata.js';
+import { asDiskError } from '../disk-errors.js';
 import type { SubdirRecords } from './subdir-records.js';
 
 export interface ChannelIndexOptions {
@@ -64,7 +65,9 @@ export class ChannelIndex {
     const perChannel = await Promise.all(
       channels.map(async (channel) => {
         const subdirs = channel.platform ? [channel.platform] : requestSubdirs(platform);
-        const loaded = await Promise.all(subdirs.map((subdir) => loadSubdir(channel, subdir, remote, useShards)));
+        const loaded = await Promise.all(subdirs.map((subdir) => loadSubdir(channel, subdir, remote, useShards))).catch((error: unknown) => {
+          throw asDiskError(error, `the repodata cache '${remote.cacheDir}'`, 'no damaged copy is trusted');
+        });
         if (loaded.every((source) => source === undefined)) {
           throw new TaipanError(
             'REPODATA_NOT_FOUND',

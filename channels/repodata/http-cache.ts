@@ -160,7 +160,11 @@ async function fetchLocked(request: CachedGetRequest, cached: CacheState | undef
   }
   const temp = `${file}.partial-${process.pid}`;
   try {
-    await saveResponse(response, temp, { transforms: request.transform ? [request.transform()] : [], onProgress: request.onProgress });
+    await saveResponse(response, temp, {
+      transforms: request.transform ? [request.transform()] : [],
+      onProgress: request.onProgress,
+      faultSite: 'repodata',
+    });
     const size = (await stat(temp)).size;
     await rename(temp, file);
     const state: CacheState = { url: request.url, size, checked_at: now(), ...cacheHeaders(response.headers) };

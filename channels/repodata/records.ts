@@ -59,9 +59,7 @@ export function recordContext(channel: Channel, subdir: string, baseUrl: unknown
 /** One entry (`fn` → raw record) as a frozen RepoDataRecord. */
 export function toRecord(raw: unknown, fn: string, context: RecordContext): RepoDataRecord {
   const record = raw as PackageRecord | null;
-  if (typeof record?.name !== 'string' || typeof record.version !== 'string' || typeof record.build !== 'string') {
-    throw new TaipanError('INVALID_REPODATA', `record '${fn}' in '${context.source}' lacks a name, version or build`);
-  }
+  checkRecord(record, fn, context);
   return Object.freeze({
     ...record,
     ...completion(record, fn, context),
@@ -75,10 +73,35 @@ export function toRecord(raw: unknown, fn: string, context: RecordContext): Repo
  */
 export function adoptRecord(raw: unknown, fn: string, context: RecordContext): RepoDataRecord {
   const record = raw as PackageRecord | null;
+  checkRecord(record, fn, context);
+  return Object.freeze(Object.assign(record as Record<string, unknown>, completion(record, fn, context))) as unknown as RepoDataRecord;
+}
+
+/** Characters that would let a file name or a name/version/build leave its folder. */
+const UNSAFE_NAME = /[/\\\x00-\x1f]|^\.{1,2}$/;
+
+/**
+ * A record must have a name, version and build, and none of them, nor its file name, may
+ * hold a path separator, a control character, or be `.`/`..`: they become file names in
+ * the package cache (`<pkgs>/<fn>`), in conda-meta (`<name>-<version>-<build>.json`) and
+ * in link script paths (`bin/.<name>-post-link.sh`), so a hostile channel could otherwise
+ * write or run files outside those folders.
+ */
+function checkRecord(record: PackageRecord | null, fn: string, context: RecordContext): asserts record is PackageRecord {
   if (typeof record?.name !== 'string' || typeof record.version !== 'string' || typeof record.build !== 'string') {
     throw new TaipanError('INVALID_REPODATA', `record '${fn}' in '${context.source}' lacks a name, version or build`);
   }
-  return Object.freeze(Object.assign(record as Record<string, unknown>, completion(record, fn, context))) as unknown as RepoDataRecord;
+  const bad = [
+    ['file name', fn],
+    ['name', record.name],
+    ['version', record.version],
+    ['build', record.build],
+  ].find(([, value]) => UNSAFE_NAME.test(value as string));
+  if (bad) {
+    throw new TaipanError('INVALID_REPODATA', `record '${JSON.stringify(fn).slice(1, -1)}' in '${context.source}' has an unsafe ${bad[0]} ${JSON.stringify(bad[1])}`, {
+      hint: 'the channel is damaged or hostile: a package name, version, build or file name must not contain path separators or control characters',
+    });
+  }
 }
 
 function completion(record: PackageRecord, fn: string, context: RecordContext): Pick<RepoDataRecord, 'build_number' | 'depends' | 'subdir' | 'fn' | 'url' | 'channel'> {

@@ -14,7 +14,7 @@ import { decompress } from 'fzstd';
 import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import type { RepoDataRecord } from '../model/package-record.js';
-import { cachedGet, cacheKey } from './http-cache.js';
+import { cachedGet, cacheKey, forget } from './http-cache.js';
 import { adoptRecord, keptFileNames, recordContext, type RecordContext } from './records.js';
 import type { RemoteOptions } from './remote-repodata.js';
 import type { SubdirRecords } from './subdir-records.js';
@@ -61,9 +61,16 @@ export class ShardedRepodata implements SubdirRecords {
       policy: options.policy,
     });
     if (fetched.kind === 'missing') return undefined;
-    const index = decodeMsgpackZst(await readFile(fetched.file), indexUrl) as ShardIndex;
-    if (index === null || typeof index !== 'object' || typeof index.shards !== 'object' || index.shards === null) {
-      throw new TaipanError('INVALID_REPODATA', `'${indexUrl}' is not a shard index (no "shards" map)`);
+    let index: ShardIndex;
+    try {
+      index = decodeMsgpackZst(await readFile(fetched.file), indexUrl) as ShardIndex;
+      if (index === null || typeof index !== 'object' || typeof index.shards !== 'object' || index.shards === null) {
+        throw new TaipanError('INVALID_REPODATA', `'${indexUrl}' is not a shard index (no "shards" map)`);
+      }
+    } catch (error) {
+      // A damaged copy must not be revalidated (a 304 would keep it): forget it, so the next run downloads it again.
+      await forget(options.cacheDir, cacheKey(indexUrl), '.msgpack.zst');
+      throw error;
     }
     const shards = new Map<string, string>();
     for (const [name, hash] of Object.entries(index.shards)) shards.set(name, toHex(hash));
@@ -105,7 +112,15 @@ export class ShardedRepodata implements SubdirRecords {
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
-    } catch {
+      try {
+        return decodeMsgpackZst(bytes, url) as Shard;
+      } catch (error) {
+        // A cached shard damaged on disk: drop it, so the next run fetches it again.
+        await rm(file, { force: true });
+        throw error;
+      }
+    } catch (error) {
+      if (error instanceof TaipanError) throw error; // the damaged cached copy, reported (and now gone)
       if (this.options.policy?.offline) {
         throw new TaipanError('OFFLINE', `offline: the shard of '${url}' is not cached`, {
           hint: 'run once with the network to fill the cache, or drop --offline',

@@ -1,6 +1,7 @@
 /**
  * What `--file` brings to a request, whatever the file is: an environment.yml (by its
- * .yml/.yaml name, as conda and mamba decide it), a spec list, or an @EXPLICIT file.
+ * .yml/.yaml name, as conda and mamba decide it), a lock file (by content), a spec list,
+ * or an @EXPLICIT file.
  * Several files add up; explicit files cannot be mixed with specs (conda refuses too).
  */
 import { readFile } from 'node:fs/promises';
@@ -8,6 +9,8 @@ import { TaipanError } from '../../channels/model/errors.js';
 import type { Platform } from '../../channels/model/platform.js';
 import { parseEnvironmentYaml, type EnvironmentFile } from './environment-yaml.js';
 import { parseSpecFile, type ExplicitPackage } from './spec-file.js';
+import { looksLikeLockFile, parseLockFile } from '../lockfile/read.js';
+import { lockedExplicitPackages } from '../lockfile/select.js';
 
 export interface FileRequest {
   readonly specs: readonly string[];
@@ -38,6 +41,12 @@ export async function readRequestFiles(files: readonly string[], platform: Platf
       text = await readFile(file, 'utf8');
     } catch (error) {
       throw new TaipanError('INVALID_ARGUMENT', `cannot read '${file}': ${(error as Error).message}`, { cause: error });
+    }
+    // A lock file (conda-lock.yml, pixi.lock, micromamba's JSON) is told apart by content:
+    // it installs exactly its packages for this platform, hash-checked, like @EXPLICIT.
+    if (looksLikeLockFile(text)) {
+      explicit.push(...lockedExplicitPackages(parseLockFile(text, file), platform));
+      continue;
     }
     if (isEnvironmentYamlName(file)) {
       const parsed = parseEnvironmentYaml(text, file, { env, platform });

@@ -13,6 +13,7 @@ import { redactUrl } from '../../channels/model/channel.js';
 import { hashFile, HashingStream, type FileHashes } from '../../channels/archive/index.js';
 import { defaultHttpClient, type HttpClient } from '../../channels/fetch/http-client.js';
 import { isBrokenTransfer, saveResponse } from '../../channels/fetch/save-response.js';
+import { testFaultPoint } from '../../channels/test-hooks.js';
 
 /** Bytes of one package received so far; `total` from Content-Length or the record's size. */
 export interface PackageProgress {
@@ -75,9 +76,11 @@ async function download(record: RepoDataRecord, destination: string, client: Htt
     const hasher = new HashingStream();
     await saveResponse(response, partial, {
       transforms: [hasher],
+      faultSite: 'download',
       onProgress: onProgress && ((p) => onProgress({ record, bytes: p.bytes, total: p.total ?? record.size })),
     });
     checkHashes(record, hasher.digest(), response.url);
+    testFaultPoint('cache', 'rename', destination);
     await rename(partial, destination);
   } finally {
     await rm(partial, { force: true });

@@ -9,7 +9,8 @@
  * processes filling one cache take a lock per entry (proper-lockfile), and the second one
  * finds the entry the first one made.
  */
-import { access, appendFile, constants, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, appendFile, constants, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { redactUrl } from '../../channels/model/channel.js';
@@ -17,6 +18,8 @@ import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { TaipanError } from '../../channels/model/errors.js';
 import { archiveStem } from '../../channels/repodata/records.js';
 import { extractPackage } from '../../channels/archive/index.js';
+import { asDiskError } from '../../channels/disk-errors.js';
+import { testFaultPoint } from '../../channels/test-hooks.js';
 import type { HttpClient } from '../../channels/fetch/http-client.js';
 import { writeJsonAtomically } from '../atomic-write.js';
 import { fetchArchive, verifyArchive, type PackageProgress } from './fetch-archive.js';
@@ -89,17 +92,15 @@ export class PackageCache {
     }
     const dir = await this.writableDirectory();
     const entry = entryPaths(dir, record);
-    const release = await lockfile.lock(entry.dir, {
-      realpath: false,
-      lockfilePath: `${entry.dir}.taipan-lock`,
-      retries: { retries: Math.ceil((this.options.lockWaitMs ?? 600_000) / 1000), minTimeout: 50, maxTimeout: 1000 },
-    });
+    const release = await lockEntry(entry, this.options.lockWaitMs ?? 600_000);
     try {
       // Another process may have made the entry while this one waited.
       if (await isValidEntry(entry.dir, record)) {
         onEvent?.({ kind: 'reuse', record });
         return entry;
       }
+      // Whatever a killed process left for this entry is not trusted: it goes.
+      await removeLeftovers(dir, record);
       if (!(await archiveIsGood(record, entry.archive))) {
         onEvent?.({ kind: 'fetch', record });
         await this.downloads.run(() =>
@@ -115,8 +116,13 @@ export class PackageCache {
       onEvent?.({ kind: 'extract', record });
       await rm(entry.dir, { recursive: true, force: true });
       await extractPackage(entry.archive, entry.dir);
+      testFaultPoint('cache', 'open', path.join(entry.dir, 'info', 'repodata_record.json'));
       await writeJsonAtomically(path.join(entry.dir, 'info', 'repodata_record.json'), record);
       return entry;
+    } catch (error) {
+      // The record is written last, so an entry without it is never trusted; tidy it anyway.
+      if (!(await isValidEntry(entry.dir, record))) await rm(entry.dir, { recursive: true, force: true }).catch(() => undefined);
+      throw asDiskError(error, `'${record.fn}' into the package cache '${dir}'`, 'nothing half-written is trusted: the cache entry was removed');
     } finally {
       await release();
     }
@@ -181,6 +187,61 @@ async function findWritable(dirs: readonly string[]): Promise<string> {
   throw new TaipanError('CONFIG', `none of the package cache folders can be written: ${dirs.map((d) => `'${d}'`).join(', ')}`, {
     hint: 'add a writable folder first in pkgs_dirs or TAIPAN_PKGS_DIRS',
   });
+}
+
+/**
+ * The entry's lock (proper-lockfile), with its owner's pid beside it: a lock whose owner
+ * was killed is taken over at once rather than after the stale timeout, as the prefix lock
+ * does (environments/lock.ts).
+ */
+async function lockEntry(entry: CacheEntry, waitMs: number): Promise<() => Promise<void>> {
+  const lockPath = `${entry.dir}.taipan-lock`;
+  const ownerPath = `${lockPath}-owner`;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(entry.dir, { realpath: false, lockfilePath: lockPath, stale: 10_000, onCompromised: () => undefined });
+      await writeFile(ownerPath, JSON.stringify({ pid: process.pid, host: os.hostname() })).catch(() => undefined);
+      return async () => {
+        await rm(ownerPath, { force: true }).catch(() => undefined);
+        await release().catch(() => undefined);
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    }
+    const owner = await readFile(ownerPath, 'utf8').then((t) => JSON.parse(t) as { pid: number; host: string }, () => undefined);
+    if (owner && owner.host === os.hostname() && !isAlive(owner.pid)) {
+      await rm(lockPath, { recursive: true, force: true });
+      await rm(ownerPath, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new TaipanError('PREFIX_LOCKED', `the package cache entry '${entry.dir}' is locked by another taipan process${owner ? ` (pid ${owner.pid})` : ''}`, {
+        hint: `wait for it to finish; if no taipan is running, remove '${lockPath}'`,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temporary downloads and extraction folders of `record` left by a killed process. */
+async function removeLeftovers(dir: string, record: RepoDataRecord): Promise<void> {
+  const stem = archiveStem(record.fn);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(`${record.fn}.partial-`) || name.startsWith(`.${stem}.extracting-`)) {
+      await rm(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
 }
 
 function entryPaths(dir: string, record: RepoDataRecord): CacheEntry {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { isWindows, type Platform } from '../../channels/model/platform.js';
 import { TaipanError } from '../../channels/model/errors.js';
+import { asDiskError } from '../../channels/disk-errors.js';
 import { readLinkJson, readPathsJson } from '../../channels/archive/index.js';
 import type { CacheEntry, CacheEvent, PackageCache } from '../package-cache/package-cache.js';
 import { pythonInfo } from '../link/noarch-python.js';
@@ -62,7 +63,9 @@ export async function executeTransaction(options: ExecuteOptions): Promise<void>
   const windows = isWindows(options.platform);
   const python = pythonInfo(options.finalRecords, windows);
   try {
-    await mkdir(condaMetaDir(options.prefix), { recursive: true });
+    await mkdir(condaMetaDir(options.prefix), { recursive: true }).catch(async (error: unknown) => {
+      throw asDiskError(await mkdirCause(options.prefix, error), `the environment '${options.prefix}'`, 'nothing was changed');
+    });
     await withPrefixLock(
       options.prefix,
       async () => {
@@ -107,7 +110,7 @@ async function run(options: ExecuteOptions, prepared: readonly Prepared[], layou
     }
   } catch (error) {
     await journal.rollback();
-    throw error;
+    throw asDiskError(error, `into the environment '${prefix}'`, 'the transaction was rolled back and the environment is as it was');
   }
   await journal.commit();
 }
@@ -192,4 +195,20 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The real reason a recursive mkdir of `prefix` failed: on a read-only file system Node
+ * reports ENOENT, so the first missing folder is made alone to get EROFS/EACCES/ENOSPC.
+ */
+async function mkdirCause(prefix: string, error: unknown): Promise<unknown> {
+  let missing = path.resolve(prefix);
+  while (!(await exists(path.dirname(missing))) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+  try {
+    await mkdir(missing);
+    await rm(missing, { recursive: true, force: true });
+  } catch (cause) {
+    return cause;
+  }
+  return error;
 }

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { writeJsonAtomically } from '../atomic-write.js';
 import { condaMetaDir } from '../prefix/prefix-record.js';
 import { countFileOperation } from './kill-hook.js';
+import { testFaultPoint } from '../../channels/test-hooks.js';
 
 /** The folder, under a prefix, where a transaction keeps what it moved out of the way. */
 export const TRASH_DIR = '.taipan-trash';
@@ -118,6 +119,7 @@ export class Journal {
    */
   async create<T>(target: string, make: () => Promise<T>): Promise<T> {
     this.write({ op: 'create', path: this.relative(target) });
+    testFaultPoint('link', 'open', target);
     const result = await make();
     countFileOperation();
     return result;

@@ -5,7 +5,8 @@
  * Also the promotion of clobbered copies whose owner has just left.
  */
 import path from 'node:path';
-import { runLinkScript } from '../link/link-scripts.js';
+import { lstat } from 'node:fs/promises';
+import { messagesPath, runLinkScript, takeMessages } from '../link/link-scripts.js';
 import type { Promotion } from '../link/clobber.js';
 import { condaMetaDir, prefixRecordFileName, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
 import { removeEmptyParents, type Journal } from './journal.js';
@@ -21,7 +22,13 @@ export interface UnlinkStepContext {
 /** Remove one installed package. */
 export async function unlinkStep(context: UnlinkStepContext, record: PrefixRecord): Promise<void> {
   const { prefix, journal } = context;
+  // Logged first, like the post-link's: a kill while the script runs leaves nothing unaccounted.
+  const messages = messagesPath(prefix);
+  if (!(await exists(messages))) journal.willCreate([messages]);
   const script = await runLinkScript(prefix, record, 'pre-unlink', context.windows);
+  // What the script told the user goes to the user, and its file does not stay in the prefix.
+  const text = await takeMessages(prefix);
+  if (text) context.notify({ kind: 'notice', record, level: 'info', source: 'pre-unlink', text });
   if (script && script.status !== 0) {
     context.notify({
       kind: 'notice',
@@ -71,5 +78,14 @@ export async function promoteStep(context: UnlinkStepContext, promotions: readon
       files,
       paths_data: { paths_version: 1, paths },
     });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch {
+    return false;
   }
 }

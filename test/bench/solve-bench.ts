@@ -1,21 +1,23 @@
 /**
  * Solve benchmark: taipan's default (CDCL) solver against `@conda-org/rattler`'s
- * `simpleSolve` (resolvo, in WASM) on the same channel snapshots, side by side in one run.
- * Both sides include loading repodata: ours reads the channel folder through
- * `ChannelIndex.load`, rattler fetches it from a tiny static HTTP server on 127.0.0.1.
- * Each row also says whether the two chose the same versions for the requested names.
+ * `simpleSolve` (resolvo, in WASM) on the same channel snapshots served on 127.0.0.1, side
+ * by side in one run. Both sides include loading repodata, cold (taipan with a fresh cache
+ * each time; rattler-wasm keeps none). taipan's time reading the folder directly is shown
+ * beside it. Peak RSS comes from one child process per side running every request, so the
+ * two never mix. Each row also says whether both chose the same versions for the
+ * requested names.
  */
-import { existsSync, statSync, createReadStream } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Channel } from '../../channels/model/channel.js';
 import { MatchSpec } from '../../channels/model/match-spec/index.js';
-import { ChannelIndex } from '../../channels/repodata/channel-index.js';
-import { CdclBackend, solve } from '../../solver/index.js';
 import { formatTable, type BenchRow } from './bench.js';
+import { runChild, type ChildOutcome } from './child-runner.js';
+import type { ChildRequest } from './measure-child.js';
+import { loadRattler, rattlerSolve, taipanSolve } from './sides.js';
+import { serveFolder } from './static-server.js';
 
 /** One request: specs on one channel folder (linux-64 + noarch). */
 export interface SolveBenchRequest {
@@ -44,44 +46,14 @@ export const SOLVE_REQUESTS: readonly SolveBenchRequest[] = [
   { channel: 'conda-forge-subset', specs: ['setuptools', 'python <3.9.10'] },
 ];
 
-/** What the bench needs of the rattler module. */
-interface RattlerSolve {
-  simpleSolve(specs: string[], channels: string[], platforms: string[], locked: unknown[]): Promise<{ packageName: string; version: unknown }[]>;
-}
-
-const VIRTUALS = [
-  { name: '__unix', version: '0', build: '0', build_number: 0, depends: [] },
-  { name: '__linux', version: '5.15', build: '0', build_number: 0, depends: [] },
-  { name: '__glibc', version: '2.35', build: '0', build_number: 0, depends: [] },
-  { name: '__archspec', version: '1', build: 'x86_64', build_number: 0, depends: [] },
-];
-
-/** Serves `root` read-only on 127.0.0.1 (an ephemeral port). */
-function serveFolder(root: string): Promise<Server> {
-  const server = createServer((request, response) => {
-    const file = path.join(root, decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname));
-    if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'application/octet-stream' });
-    createReadStream(file).pipe(response);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-async function oursOnce(folder: string, specs: readonly string[]): Promise<Map<string, string>> {
-  const index = await ChannelIndex.load([Channel.parse(folder)], 'linux-64');
-  const { records } = await solve(
-    { specs: specs.map((s) => MatchSpec.parse(s)), available: (name) => index.get(name), virtualPackages: VIRTUALS },
-    { backend: new CdclBackend() },
-  );
-  return new Map(records.map((r) => [r.name, r.version]));
-}
-
-async function rattlerOnce(rattler: RattlerSolve, url: string, specs: readonly string[]): Promise<Map<string, string>> {
-  const solved = await rattler.simpleSolve([...specs], [url], ['linux-64', 'noarch'], []);
-  return new Map(solved.map((p) => [p.packageName, String(p.version)]));
+/** One cold taipan request: a fresh repodata cache (made and removed outside the timing). */
+async function oursTimed(channel: string, specs: readonly string[]): Promise<[number, Map<string, string>]> {
+  const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'taipan-bench-cache-'));
+  try {
+    return await timed(() => taipanSolve(channel, specs, cacheDir));
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
@@ -106,7 +78,11 @@ function compareTop(specs: readonly string[], ours: Map<string, string>, theirs:
   return diffs.length === 0 ? '=' : diffs.join('; ');
 }
 
-const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
+const CHILD_LIMIT_MS = 600_000;
+
+function rssText(outcome: ChildOutcome): string {
+  return outcome.ok ? `${outcome.peakRssMiB.toFixed(0)} MiB (${(outcome.ms / 1000).toFixed(1)} s)` : `${outcome.reason}, >= ${outcome.peakRssMiB?.toFixed(0) ?? '?'} MiB`;
+}
 
 /**
  * Runs every request `warmup + rounds` times on each side (alternating which goes first)
@@ -118,32 +94,28 @@ export async function runSolveBench(options: { rounds: number; warmup: number })
     console.log(`solve bench skipped: '${channels}' is absent (the channel snapshots live there)`);
     return;
   }
-  // The CommonJS build loads its WASM synchronously; the ESM build expects a bundler.
-  const rattler = createRequire(import.meta.url)('@conda-org/rattler') as RattlerSolve;
+  const rattler = loadRattler();
   const server = await serveFolder(channels);
-  const port = (server.address() as AddressInfo).port;
   try {
-    // One pass of ours alone, then rattler alone, so that peak RSS can be told apart.
-    const before = peakRssMiB();
-    for (const request of SOLVE_REQUESTS) await oursOnce(path.join(channels, request.channel), request.specs);
-    const afterOurs = peakRssMiB();
-    for (const request of SOLVE_REQUESTS) await rattlerOnce(rattler, `http://127.0.0.1:${port}/${request.channel}`, request.specs);
-    const afterRattler = peakRssMiB();
-
-    const rows: (BenchRow & { same: string; records: number })[] = [];
+    const served = (request: SolveBenchRequest): string => `${server.url}/${request.channel}`;
+    const rows: (BenchRow & { same: string; records: number; fileMs: number })[] = [];
     for (const request of SOLVE_REQUESTS) {
       const folder = path.join(channels, request.channel);
-      const url = `http://127.0.0.1:${port}/${request.channel}`;
+      const url = served(request);
       const ours: number[] = [];
+      const oursFile: number[] = [];
       const theirs: number[] = [];
       let last: [Map<string, string>, Map<string, string>] | undefined;
       for (let round = 0; round < options.warmup + options.rounds; round++) {
+        // Alternate the order so that neither side always runs on a colder cache.
         const oursFirst = round % 2 === 0;
-        const a = oursFirst ? await timed(() => oursOnce(folder, request.specs)) : await timed(() => rattlerOnce(rattler, url, request.specs));
-        const b = oursFirst ? await timed(() => rattlerOnce(rattler, url, request.specs)) : await timed(() => oursOnce(folder, request.specs));
-        const [o, r] = oursFirst ? [a, b] : [b, a];
+        const r1 = oursFirst ? undefined : await timed(() => rattlerSolve(rattler, url, request.specs));
+        const o = await oursTimed(url, request.specs);
+        const f = await oursTimed(folder, request.specs);
+        const r = r1 ?? (await timed(() => rattlerSolve(rattler, url, request.specs)));
         if (round >= options.warmup) {
           ours.push(o[0]);
+          oursFile.push(f[0]);
           theirs.push(r[0]);
         }
         last = [o[1], r[1]];
@@ -156,20 +128,26 @@ export async function runSolveBench(options: { rounds: number; warmup: number })
         oursMs,
         referenceMs,
         ratio: oursMs / referenceMs,
+        fileMs: median(oursFile),
         same: compareTop(request.specs, oursChoice, theirChoice),
         records: oursChoice.size,
       });
     }
-    console.log(`\nsolve: taipan (cdcl) vs @conda-org/rattler simpleSolve, repodata loading included (ms, median of ${options.rounds} rounds after ${options.warmup} warm-up)\n`);
+    console.log(
+      `\nsolve: taipan (cdcl) vs @conda-org/rattler simpleSolve, both over HTTP on 127.0.0.1, repodata loading included (ms, median of ${options.rounds} rounds after ${options.warmup} warm-up)\n`,
+    );
     const table = formatTable(rows, 'rattler').split('\n');
-    const extra = ['records  same top versions', '-------  -----------------', ...rows.map((r) => `${String(r.records).padStart(7)}  ${r.same}`)];
+    const extra = ['ours file ms  records  same top versions', '------------  -------  -----------------', ...rows.map((r) => `${r.fileMs.toFixed(2).padStart(12)}  ${String(r.records).padStart(7)}  ${r.same}`)];
     console.log(table.map((line, i) => `${line}  ${extra[i] ?? ''}`).join('\n'));
     const worst = Math.max(...rows.map((r) => r.ratio));
     console.log(`worst ratio ${worst.toFixed(2)} (goal <= 1.00)`);
-    console.log(
-      `peak RSS: ${before.toFixed(0)} MiB before, ${afterOurs.toFixed(0)} MiB after a pass of taipan alone, ${afterRattler.toFixed(0)} MiB after a pass of rattler alone, ${peakRssMiB().toFixed(0)} MiB at the end`,
-    );
+
+    // Peak RSS: one child per side runs every request once, over HTTP.
+    const requests: ChildRequest[] = SOLVE_REQUESTS.map((r) => ({ channel: served(r), specs: r.specs }));
+    const oursRss = await runChild({ kind: 'taipan-solve', requests }, CHILD_LIMIT_MS);
+    const theirRss = await runChild({ kind: 'rattler-solve', requests }, CHILD_LIMIT_MS);
+    console.log(`peak RSS of a process running all ${requests.length} requests once: taipan ${rssText(oursRss)}, rattler ${rssText(theirRss)}`);
   } finally {
-    server.close();
+    await server.close();
   }
 }

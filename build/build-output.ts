@@ -1,0 +1,280 @@
+/**
+ * Building one rendered output, in rattler-build's order (`run_build`): sources → build and
+ * host environments (with run_exports) → script → collect the new files of PREFIX →
+ * package (info/, archive) → tests in fresh environments → into the output channel,
+ * which is indexed. The output channel is also the first channel of every solve, so an
+ * earlier output serves a later one (conda-build's `local` channel).
+ *
+ * A failure keeps the work folder (sources, environments, scripts, the log) and nothing
+ * reaches the output channel; a success removes the work folder unless asked to keep it.
+ */
+import { access, appendFile, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { writeCondaPackage, writeTarBz2Package } from '../channels/archive/index.js';
+import type { HttpClient } from '../channels/fetch/http-client.js';
+import { indexChannel } from '../channels/local-index.js';
+import { Channel } from '../channels/model/channel.js';
+import { TaipanError } from '../channels/model/errors.js';
+import type { PackageRecord } from '../channels/model/package-record.js';
+import { currentPlatform, isWindows, parsePlatform, type Platform } from '../channels/model/platform.js';
+import type { PackageCache } from '../environments/package-cache/package-cache.js';
+import type { RenderedOutput } from '../recipes/stage1.js';
+import { createEnvironment } from './environment/create-env.js';
+import { writeEntryPoints } from './package/entry-points.js';
+import { newPrefixFiles, listPrefixFiles } from './package/collect-files.js';
+import { copyPayload } from './package/payload.js';
+import { exportedRequirements, mergeRequirements, strongBuildExports } from './run-exports.js';
+import { buildScriptEnv } from './script/script-env.js';
+import { runScript } from './script/run-script.js';
+import { fetchSources } from './sources/fetch-sources.js';
+import { stagePackage } from './stage-package.js';
+import { runPackageTests } from './test-package/run-tests.js';
+import { pythonInfo } from '../environments/link/noarch-python.js';
+
+export type PackageFormat = 'conda' | 'tar.bz2';
+
+export interface BuildOptions {
+  /** Channels for the build, host and test dependencies (the output channel comes first on its own). */
+  readonly channels: readonly Channel[];
+  /** The output channel folder; created and indexed. */
+  readonly outputDir: string;
+  readonly cache: PackageCache;
+  /** Where url sources are cached; default `<outputDir>/src_cache`. */
+  readonly sourceCacheDir?: string;
+  /** The work folder of this build; default a new folder in the system temp folder. */
+  readonly workDir?: string;
+  readonly packageFormat?: PackageFormat;
+  /** Run the recipe's tests (default true). */
+  readonly test?: boolean;
+  /** The platform the build runs on (default this machine's). */
+  readonly buildPlatform?: Platform;
+  /** index.json `timestamp` in ms (default now). */
+  readonly timestamp?: number;
+  /** Keep the work folder after a successful build too. */
+  readonly keepWorkDir?: boolean;
+  readonly client?: HttpClient;
+  /** The script's and the tests' output as it comes. */
+  readonly onOutput?: (text: string) => void;
+  /** One line per step ("fetching sources", "creating the host environment", ...). */
+  readonly onStep?: (text: string) => void;
+  readonly toolVersion?: string;
+}
+
+export interface BuildResult {
+  /** The package in the output channel. */
+  readonly packagePath: string;
+  readonly record: PackageRecord;
+  /** Package-relative paths of its files (info/ excluded). */
+  readonly files: readonly string[];
+  /** The build log (gone with the work folder unless it is kept). */
+  readonly logFile: string;
+  readonly workDir: string;
+}
+
+/** conda-build pads the host prefix to this length, so binaries hold a placeholder long enough for any install path. */
+export const HOST_PREFIX_LENGTH = 255;
+
+/** Build `output`; undefined when the recipe says to skip it on this platform. */
+export async function buildOutput(output: RenderedOutput, options: BuildOptions): Promise<BuildResult | undefined> {
+  if (output.build.skip) return undefined;
+  const dist = `${output.name}-${output.version}-${output.build.string}`;
+  const buildPlatform = options.buildPlatform ?? currentPlatform();
+  const noarch = output.build.noarch !== undefined;
+  const hostPlatform = noarch ? buildPlatform : parsePlatform(output.targetPlatform);
+  const subdir = noarch ? 'noarch' : hostPlatform;
+
+  const workDir = options.workDir ?? (await mkdtemp(path.join(os.tmpdir(), `taipan-build-${output.name}-`)));
+  const dirs = {
+    src: path.join(workDir, 'work'),
+    build: path.join(workDir, 'build_env'),
+    host: hostPrefixPath(workDir),
+    test: path.join(workDir, 'test'),
+    channel: path.join(workDir, 'package_channel'),
+    log: path.join(workDir, 'build.log'),
+  };
+  await mkdir(workDir, { recursive: true });
+  await writeFile(dirs.log, `taipan build of ${dist} for ${subdir}\n`);
+  const step = async (text: string): Promise<void> => {
+    options.onStep?.(text);
+    await appendFile(dirs.log, `\n== ${text}\n`);
+  };
+  try {
+    const outputDir = path.resolve(options.outputDir);
+    await mkdir(outputDir, { recursive: true });
+    await indexChannel(outputDir);
+    const channels = [Channel.parse(outputDir), ...options.channels.filter((c) => c.localPath() !== outputDir)];
+
+    await step(`fetching ${output.sources.length} source(s)`);
+    await fetchSources(output.sources, dirs.src, {
+      recipeDir: output.recipe.dir,
+      cacheDir: options.sourceCacheDir ?? path.join(outputDir, 'src_cache'),
+      client: options.client,
+      onSource: (s) => void appendFile(dirs.log, `source: ${s}\n`),
+    });
+
+    const ignore = output.requirements.ignoreRunExports;
+    await step(`creating the build environment (${output.requirements.build.length} spec(s))`);
+    const buildEnv = await createEnvironment({
+      prefix: dirs.build,
+      platform: buildPlatform,
+      channels,
+      specs: output.requirements.build,
+      cache: options.cache,
+      purpose: 'build',
+      toolVersion: options.toolVersion,
+    });
+    const hostSpecs = [...output.requirements.host, ...strongBuildExports(buildEnv.runExports, ignore, noarch)];
+    await step(`creating the host environment (${hostSpecs.length} spec(s))`);
+    const hostEnv = await createEnvironment({
+      prefix: dirs.host,
+      platform: hostPlatform,
+      channels,
+      specs: hostSpecs,
+      cache: options.cache,
+      purpose: 'host',
+      toolVersion: options.toolVersion,
+    });
+    const exported = exportedRequirements({ build: buildEnv.runExports, host: hostEnv.runExports, ignore, noarch });
+
+    const before = await listPrefixFiles(dirs.host);
+    const script = await effectiveScript(output);
+    if (script) {
+      await step('running the build script');
+      const env = await buildScriptEnv({
+        output,
+        srcDir: dirs.src,
+        buildPrefix: dirs.build,
+        hostPrefix: dirs.host,
+        hostRecords: hostEnv.records,
+        buildPlatform,
+        hostPlatform,
+      });
+      await runScript({
+        script,
+        recipeDir: output.recipe.dir,
+        scriptDir: workDir,
+        scriptName: 'conda_build',
+        cwd: dirs.src,
+        env,
+        activate: [dirs.host, dirs.build],
+        logFile: dirs.log,
+        what: `the build script of '${dist}'`,
+        onOutput: options.onOutput,
+      });
+    }
+
+    await step('packaging');
+    const python = pythonInfo(hostEnv.records, isWindows(hostPlatform));
+    if (output.build.noarch !== 'python' && output.build.entryPoints.length > 0) {
+      await writeEntryPoints(dirs.host, python, output.build.entryPoints, output.name);
+    }
+    const files = await newPrefixFiles(dirs.host, before);
+    if (files.length === 0 && output.requirements.run.length === 0) {
+      await appendFile(dirs.log, 'warning: the build added no files to $PREFIX\n');
+    }
+    const payload = path.join(workDir, 'payload');
+    await rm(payload, { recursive: true, force: true });
+    const entryPointNames = output.build.entryPoints.map((e) => e.split('=')[0]?.trim() ?? '');
+    const packageFiles = await copyPayload({
+      prefix: dirs.host,
+      files,
+      dest: payload,
+      noarchPython: output.build.noarch === 'python' ? requirePython(python, dist) : undefined,
+      entryPointNames,
+    });
+    const depends = mergeRequirements(output.requirements.run, exported.depends);
+    const constrains = [...new Set([...output.requirements.runConstraints, ...exported.constrains])];
+    const staging = path.join(workDir, 'staging');
+    await rm(staging, { recursive: true, force: true });
+    await stagePackage(
+      payload,
+      staging,
+      {
+        name: output.name,
+        version: output.version,
+        build: output.build.string,
+        build_number: output.build.number,
+        depends,
+        constrains,
+        noarch: output.build.noarch,
+        license: typeof output.about.license === 'string' ? output.about.license : undefined,
+        summary: typeof output.about.summary === 'string' ? output.about.summary : undefined,
+        subdir,
+        timestamp: options.timestamp ?? Date.now(),
+      },
+      {
+        prefixes: [dirs.host],
+        runExports: output.requirements.runExports,
+        entryPoints: output.build.noarch === 'python' ? output.build.entryPoints : undefined,
+        about: output.about,
+        hashInput: output.variant,
+        recipe: { dir: output.recipe.dir, rendered: output, exclude: [outputDir, workDir] },
+        tests: output.tests,
+      },
+    );
+    const fileName = `${dist}.${options.packageFormat === 'tar.bz2' ? 'tar.bz2' : 'conda'}`;
+    const built = path.join(dirs.channel, subdir, fileName);
+    await mkdir(path.dirname(built), { recursive: true });
+    if (options.packageFormat === 'tar.bz2') await writeTarBz2Package(staging, built);
+    else await writeCondaPackage(staging, built);
+
+    if (options.test !== false && output.tests.length > 0) {
+      await step(`testing ${dist}`);
+      await indexChannel(dirs.channel, { bz2: false, shards: false, zst: false });
+      await runPackageTests({
+        output,
+        dist,
+        paths: packageFiles,
+        channels: [Channel.parse(dirs.channel), ...channels],
+        cache: options.cache,
+        platform: hostPlatform,
+        workDir: dirs.test,
+        logFile: dirs.log,
+        onOutput: options.onOutput,
+        onStep: (s) => options.onStep?.(s),
+        toolVersion: options.toolVersion,
+      });
+    }
+
+    const packagePath = path.join(outputDir, subdir, fileName);
+    await mkdir(path.dirname(packagePath), { recursive: true });
+    await copyFile(built, packagePath);
+    await indexChannel(outputDir);
+    const record = JSON.parse(await readFile(path.join(staging, 'info', 'index.json'), 'utf8')) as PackageRecord;
+    if (!options.keepWorkDir) await rm(workDir, { recursive: true, force: true });
+    return { packagePath, record, files: packageFiles, logFile: dirs.log, workDir };
+  } catch (error) {
+    await appendFile(dirs.log, `\nerror: ${(error as Error).message}\n`).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** `<workDir>/host_env_placehold_placehold...`, padded to HOST_PREFIX_LENGTH characters. */
+export function hostPrefixPath(workDir: string): string {
+  const base = path.join(workDir, 'host_env');
+  const missing = HOST_PREFIX_LENGTH - base.length;
+  return missing > 0 ? base + '_placehold'.repeat(Math.ceil(missing / 10)).slice(0, missing) : base;
+}
+
+/** The recipe's script, or `build.sh` beside the recipe when it names none (conda-build's default). */
+async function effectiveScript(output: RenderedOutput): Promise<RenderedOutput['build']['script'] | undefined> {
+  const script = output.build.script;
+  if (!Array.isArray(script) || script.length > 0) return script;
+  const fallback = path.join(output.recipe.dir, 'build.sh');
+  try {
+    await access(fallback);
+    return { file: 'build.sh' };
+  } catch {
+    return undefined;
+  }
+}
+
+function requirePython<T>(python: T | undefined, dist: string): T {
+  if (!python) {
+    throw new TaipanError('PACKAGE_METADATA', `'${dist}' is noarch: python, but python is not in its host requirements`, {
+      hint: 'add python (and usually pip) to requirements.host',
+    });
+  }
+  return python;
+}

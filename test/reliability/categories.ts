@@ -1,0 +1,12 @@
+/** Every category of the reliability suite, in the order of the table. */
+import type { Category } from './harness.js';
+import { httpFaults } from './cases/http-faults.js';
+import { processKills } from './cases/process-kills.js';
+import { concurrency } from './cases/concurrency.js';
+import { diskErrors } from './cases/disk-errors.js';
+import { hostileArchives } from './cases/hostile-archives.js';
+import { hostileMetadata } from './cases/hostile-metadata.js';
+import { secrets } from './cases/secrets.js';
+import { linkScripts } from './cases/link-scripts.js';
+
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts];
