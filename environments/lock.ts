@@ -13,6 +13,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { TaipanError } from '../channels/model/errors.js';
 import { condaMetaDir } from './prefix/prefix-record.js';
+import { isProcessAlive } from '../channels/util/fs.js';
 
 export interface PrefixLockOptions {
   /** Called once when another process holds the lock and this one starts waiting. */
@@ -83,7 +84,7 @@ export async function acquirePrefixLock(prefix: string, options: PrefixLockOptio
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
     }
     const holder = await readHolder(prefix);
-    if (holder && holder.host === os.hostname() && !isAlive(holder.pid)) {
+    if (holder && holder.host === os.hostname() && !isProcessAlive(holder.pid)) {
       // Its owner was killed: the lock protects nothing any more.
       await rm(lockPath(prefix), { recursive: true, force: true });
       await rm(ownerPath(prefix), { force: true });
@@ -110,11 +111,3 @@ async function readHolder(prefix: string): Promise<LockHolder | undefined> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -5,7 +5,7 @@
  * top-level `channeldata.json`. Only metadata is read from the archives, and only for
  * archives that are new or changed since the last run (by size and mtime).
  */
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { bzip2CompressFile, zstdCompressChecked } from '../archive/index.js';
 import { KNOWN_PLATFORMS } from '../model/platform.js';
@@ -14,6 +14,7 @@ import type { PackageRecord } from '../model/package-record.js';
 import type { RepodataJson } from '../repodata/records.js';
 import { summarizeArchive, type PackageSummary } from './package-summary.js';
 import { writeShards } from './shards.js';
+import { writeFileAtomically } from '../util/fs.js';
 
 export interface IndexOptions {
   /** Write repodata.json.zst (default true). */
@@ -50,7 +51,7 @@ export async function indexChannel(channelDir: string, options: IndexOptions = {
     await writeSubdir(dir, subdir, summaries, options);
     results.set(subdir, { records: summaries.size, read, reused: summaries.size - read });
   }
-  await writeAtomically(path.join(channelDir, 'channeldata.json'), `${JSON.stringify(channeldata(summariesBySubdir), null, 2)}\n`);
+  await writeFileAtomically(path.join(channelDir, 'channeldata.json'), `${JSON.stringify(channeldata(summariesBySubdir), null, 2)}\n`);
   return results;
 }
 
@@ -74,7 +75,7 @@ async function summarizeSubdir(dir: string, options: IndexOptions): Promise<{ su
     read++;
   }
   await mkdir(path.dirname(cacheFile), { recursive: true });
-  await writeAtomically(cacheFile, JSON.stringify(Object.fromEntries(summaries)));
+  await writeFileAtomically(cacheFile, JSON.stringify(Object.fromEntries(summaries)));
   return { summaries, read };
 }
 
@@ -90,13 +91,13 @@ async function writeSubdir(dir: string, subdir: string, summaries: ReadonlyMap<s
   const repodata: RepodataJson = { info: { subdir }, packages, 'packages.conda': condaPackages, removed: [], repodata_version: 1 };
   const json = `${JSON.stringify(repodata, null, 2)}\n`;
   const target = path.join(dir, 'repodata.json');
-  await writeAtomically(target, json);
-  if (options.zst !== false) await writeAtomically(`${target}.zst`, await zstdCompressChecked(Buffer.from(json), 19, `${target}.zst`));
+  await writeFileAtomically(target, json);
+  if (options.zst !== false) await writeFileAtomically(`${target}.zst`, await zstdCompressChecked(Buffer.from(json), 19, `${target}.zst`));
   if (options.bz2 !== false) {
     bzip2CompressFile(target, `${target}.bz2.tmp-${process.pid}`);
     await rename(`${target}.bz2.tmp-${process.pid}`, `${target}.bz2`);
   }
-  await writeAtomically(path.join(dir, 'run_exports.json'), `${JSON.stringify({ info: { subdir }, ...runExports }, null, 2)}\n`);
+  await writeFileAtomically(path.join(dir, 'run_exports.json'), `${JSON.stringify({ info: { subdir }, ...runExports }, null, 2)}\n`);
   if (options.shards !== false) await writeShards(dir, subdir, packages, condaPackages);
 }
 
@@ -138,8 +139,3 @@ function sortKeys<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as T;
 }
 
-async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${file}.tmp-${process.pid}`;
-  await writeFile(temp, data);
-  await rename(temp, file);
-}

@@ -10,6 +10,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Channel } from '../model/channel.js';
+import { allSettledOrThrow } from '../util/settle.js';
 import { TaipanError } from '../model/errors.js';
 import type { RepoDataRecord } from '../model/package-record.js';
 import type { Platform } from '../model/platform.js';
@@ -62,10 +63,10 @@ export class ChannelIndex {
     };
     const names = options.names ? [...options.names] : undefined;
     const useShards = names !== undefined && options.sharded !== false;
-    const perChannel = await Promise.all(
+    const perChannel = await allSettledOrThrow(
       channels.map(async (channel) => {
         const subdirs = channel.platform ? [channel.platform] : requestSubdirs(platform);
-        const loaded = await Promise.all(subdirs.map((subdir) => loadSubdir(channel, subdir, remote, useShards))).catch((error: unknown) => {
+        const loaded = await allSettledOrThrow(subdirs.map((subdir) => loadSubdir(channel, subdir, remote, useShards))).catch((error: unknown) => {
           throw asDiskError(error, `the repodata cache '${remote.cacheDir}'`, 'no damaged copy is trusted');
         });
         if (loaded.every((source) => source === undefined)) {
@@ -117,7 +118,7 @@ export class ChannelIndex {
     let frontier = roots.filter((n) => !n.startsWith('__'));
     while (frontier.length > 0) {
       for (const name of frontier) seen.add(name);
-      await Promise.all(this.sources.map((s) => s.load?.(frontier)));
+      await allSettledOrThrow(this.sources.map(async (s) => s.load?.(frontier)));
       const next = new Set<string>();
       for (const name of frontier) {
         for (const source of this.sources) {

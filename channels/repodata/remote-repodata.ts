@@ -4,7 +4,7 @@
  * cache state for later runs, and per channel for the other subdirs of this run), so a
  * server without `.zst` is not asked for it on every fetch.
  */
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Transform } from 'node:stream';
 import { Bunzip2Stream, ZstdDecompressStream } from '../archive/decompress.js';
@@ -14,6 +14,7 @@ import type { HttpClient } from '../fetch/http-client.js';
 import type { DownloadProgress } from '../fetch/save-response.js';
 import { cachedGet, cacheKey, contentPath, forget, readState, type CachePolicy, type CachedFetch } from './http-cache.js';
 import { LazyRepodata } from './lazy-repodata.js';
+import { pathExists } from '../util/fs.js';
 
 interface Variant {
   readonly name: 'zst' | 'bz2' | 'json';
@@ -51,7 +52,7 @@ export async function loadRemoteMonolithic(channel: Channel, subdir: string, opt
       await writeFile(absent, `${base}\n`);
       return undefined;
     }
-    if (await exists(absent)) return undefined;
+    if (await pathExists(absent)) return undefined;
     throw new TaipanError('OFFLINE', `offline: no cached repodata for '${channel.subdirUrl(subdir)}'`, {
       hint: 'run once with the network to fill the cache, or drop --offline',
     });
@@ -92,11 +93,3 @@ async function fetchVariants(base: string, key: string, channel: Channel, option
   return { kind: 'missing' };
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -6,6 +6,7 @@
  * Shards are content-addressed, so a cached one is valid forever and is checked against its
  * hash when it arrives; the index itself is cached like repodata.json (ETag, max-age).
  */
+import { allSettledOrThrow } from '../util/settle.js';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -90,7 +91,7 @@ export class ShardedRepodata implements SubdirRecords {
 
   /** Fetch (in parallel, bounded by the client's per-host limit) the shards of these names. */
   async load(names: readonly string[]): Promise<void> {
-    await Promise.all(names.filter((n) => this.shards.has(n)).map((n) => this.loadOne(n)));
+    await allSettledOrThrow(names.filter((n) => this.shards.has(n)).map((n) => this.loadOne(n)));
   }
 
   private loadOne(name: string): Promise<void> {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
-import { writeJsonAtomically } from '../atomic-write.js';
+import { writeJsonAtomically } from '../../channels/util/fs.js';
 import { condaMetaDir } from '../prefix/prefix-record.js';
 
 interface StateFile {

@@ -21,8 +21,9 @@ import { extractPackage } from '../../channels/archive/index.js';
 import { asDiskError } from '../../channels/disk-errors.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';
 import type { HttpClient } from '../../channels/fetch/http-client.js';
-import { writeJsonAtomically } from '../atomic-write.js';
+import { writeJsonAtomically } from '../../channels/util/fs.js';
 import { fetchArchive, verifyArchive, type PackageProgress } from './fetch-archive.js';
+import { isProcessAlive } from '../../channels/util/fs.js';
 
 export type { PackageProgress } from './fetch-archive.js';
 
@@ -210,7 +211,7 @@ async function lockEntry(entry: CacheEntry, waitMs: number): Promise<() => Promi
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
     }
     const owner = await readFile(ownerPath, 'utf8').then((t) => JSON.parse(t) as { pid: number; host: string }, () => undefined);
-    if (owner && owner.host === os.hostname() && !isAlive(owner.pid)) {
+    if (owner && owner.host === os.hostname() && !isProcessAlive(owner.pid)) {
       await rm(lockPath, { recursive: true, force: true });
       await rm(ownerPath, { force: true });
       continue;
@@ -224,14 +225,6 @@ async function lockEntry(entry: CacheEntry, waitMs: number): Promise<() => Promi
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Temporary downloads and extraction folders of `record` left by a killed process. */
 async function removeLeftovers(dir: string, record: RepoDataRecord): Promise<void> {

@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
-import { writeJsonAtomically } from '../atomic-write.js';
+import { writeJsonAtomically } from '../../channels/util/fs.js';
 import { holdsPrefixLock } from '../lock.js';
 import { hasInterruptedTransaction, recoverPrefix } from '../transaction/recover.js';
 

@@ -6,7 +6,7 @@
  * clobbered copies, link, write conda-meta) through an on-disk journal and, on any
  * failure, reverse. A prefix that did not exist before a failed transaction is removed.
  */
-import { lstat, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { isWindows, type Platform } from '../../channels/model/platform.js';
@@ -23,6 +23,7 @@ import { planLayout, type PackageToLink, type TransactionLayout } from './layout
 import { linkStep, type Notice } from './link-step.js';
 import { promoteStep, unlinkStep } from './unlink-step.js';
 import type { TransactionPlan } from './plan.js';
+import { pathExists } from '../../channels/util/fs.js';
 
 export type { Notice } from './link-step.js';
 export { recoverPrefix } from './recover.js';
@@ -59,7 +60,7 @@ const FETCH_CONCURRENCY = 4;
 /** Run `options.plan` against `options.prefix`; on failure the prefix is as it was. */
 export async function executeTransaction(options: ExecuteOptions): Promise<void> {
   const prepared = await prepare(options);
-  const prefixExisted = await exists(options.prefix);
+  const prefixExisted = await pathExists(options.prefix);
   const windows = isWindows(options.platform);
   const python = pythonInfo(options.finalRecords, windows);
   try {
@@ -138,7 +139,7 @@ async function verifySources(prepared: readonly Prepared[]): Promise<void> {
     for (const p of paths) {
       // Symlinks may be rebuilt from paths.json alone (see link-package.ts), folders made.
       if (p.path_type !== 'hardlink') continue;
-      if (!(await exists(path.join(entry.dir, p._path)))) {
+      if (!(await pathExists(path.join(entry.dir, p._path)))) {
         throw new TaipanError('LINK_FAILED', `'${entry.record.fn}' lists '${p._path}' in its paths.json, but the extracted package has no such file`, {
           hint: `the archive is incomplete; remove '${entry.dir}' from the package cache and try again, or report the package to its channel; nothing was changed`,
         });
@@ -188,14 +189,6 @@ function verify(options: ExecuteOptions, prepared: readonly Prepared[], layout: 
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The real reason a recursive mkdir of `prefix` failed: on a read-only file system Node
@@ -203,7 +196,7 @@ async function exists(file: string): Promise<boolean> {
  */
 async function mkdirCause(prefix: string, error: unknown): Promise<unknown> {
   let missing = path.resolve(prefix);
-  while (!(await exists(path.dirname(missing))) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+  while (!(await pathExists(path.dirname(missing))) && path.dirname(missing) !== missing) missing = path.dirname(missing);
   try {
     await mkdir(missing);
     await rm(missing, { recursive: true, force: true });

@@ -17,10 +17,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { appendFile, lstat, mkdir, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeJsonAtomically } from '../atomic-write.js';
+import { writeJsonAtomically } from '../../channels/util/fs.js';
 import { condaMetaDir } from '../prefix/prefix-record.js';
 import { countFileOperation } from './kill-hook.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';
+import { pathExists } from '../../channels/util/fs.js';
 
 /** The folder, under a prefix, where a transaction keeps what it moved out of the way. */
 export const TRASH_DIR = '.taipan-trash';
@@ -226,7 +227,7 @@ async function rollBack(prefix: string, entries: readonly JournalEntry[]): Promi
     } else {
       const from = abs(entry.from);
       const to = abs(entry.to);
-      if (!(await exists(to))) continue; // never moved, or already moved back
+      if (!(await pathExists(to))) continue; // never moved, or already moved back
       await removePath(from);
       await mkdir(path.dirname(from), { recursive: true });
       await rename(to, from);
@@ -271,14 +272,6 @@ async function removePath(target: string): Promise<void> {
   }
 }
 
-async function exists(target: string): Promise<boolean> {
-  try {
-    await lstat(target);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Remove empty folders from `dir` up to (not including) `stop`. */
 export async function removeEmptyParents(dir: string, stop: string): Promise<void> {

@@ -4,7 +4,7 @@
  * journal. A failing post-link script fails the step (and so the transaction), as in conda.
  */
 import { createHash } from 'node:crypto';
-import { chmod, lstat, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
@@ -15,9 +15,10 @@ import { linkPackage } from '../link/link-package.js';
 import { messagesPath, runLinkScript, takeMessages } from '../link/link-scripts.js';
 import { pycPath, type PythonInfo } from '../link/noarch-python.js';
 import { condaMetaDir, prefixRecordFileName, type PrefixPathEntry, type PrefixRecord } from '../prefix/prefix-record.js';
-import { writeJsonAtomically } from '../atomic-write.js';
+import { writeJsonAtomically } from '../../channels/util/fs.js';
 import type { Journal } from './journal.js';
 import type { PackageLayout } from './layout.js';
+import { pathExists } from '../../channels/util/fs.js';
 
 /** Something a package's linking or unlinking tells the user (never printed here). */
 export type Notice = {
@@ -120,7 +121,7 @@ async function compileStep(context: LinkStepContext, layout: PackageLayout): Pro
 
 async function postLinkStep(context: LinkStepContext, record: RepoDataRecord): Promise<void> {
   const messages = messagesPath(context.prefix);
-  if (!(await exists(messages))) context.journal.willCreate([messages]);
+  if (!(await pathExists(messages))) context.journal.willCreate([messages]);
   const result = await runLinkScript(context.prefix, record, 'post-link', context.windows);
   const text = await takeMessages(context.prefix);
   if (text) context.notify({ kind: 'notice', record, level: 'info', source: 'post-link', text });
@@ -132,11 +133,3 @@ async function postLinkStep(context: LinkStepContext, record: RepoDataRecord): P
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -3,10 +3,11 @@
  * was interrupted (killed, power cut) is finished when it had committed and rolled back
  * otherwise, so the prefix is never seen half-changed.
  */
-import { lstat, readdir, rmdir } from 'node:fs/promises';
+import { readdir, rmdir } from 'node:fs/promises';
 import { withPrefixLock, type LockHolder } from '../lock.js';
 import { condaMetaDir } from '../prefix/prefix-record.js';
 import { journalExists, recoverJournal } from './journal.js';
+import { pathExists } from '../../channels/util/fs.js';
 
 /** True when `prefix` has the journal of a transaction that did not finish. */
 export async function hasInterruptedTransaction(prefix: string): Promise<boolean> {
@@ -19,7 +20,7 @@ export async function hasInterruptedTransaction(prefix: string): Promise<boolean
  * interrupted transaction had created, and that is empty again, is removed.
  */
 export async function recoverPrefix(prefix: string, options: { onLockWait?: (holder: LockHolder | undefined) => void } = {}): Promise<'none' | 'rolled-back' | 'finished'> {
-  if (!(await exists(condaMetaDir(prefix)))) return 'none';
+  if (!(await pathExists(condaMetaDir(prefix)))) return 'none';
   const result = await withPrefixLock(prefix, () => recoverJournal(prefix), { onWait: options.onLockWait });
   if (result.prefixWasNew) {
     // Only folders that are empty go: anything else in the prefix stays.
@@ -29,11 +30,3 @@ export async function recoverPrefix(prefix: string, options: { onLockWait?: (hol
   return result.outcome;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -5,12 +5,12 @@
  * Also the promotion of clobbered copies whose owner has just left.
  */
 import path from 'node:path';
-import { lstat } from 'node:fs/promises';
 import { messagesPath, runLinkScript, takeMessages } from '../link/link-scripts.js';
 import type { Promotion } from '../link/clobber.js';
 import { condaMetaDir, prefixRecordFileName, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
 import { removeEmptyParents, type Journal } from './journal.js';
 import { writeRecord, type Notice } from './link-step.js';
+import { pathExists } from '../../channels/util/fs.js';
 
 export interface UnlinkStepContext {
   readonly prefix: string;
@@ -24,7 +24,7 @@ export async function unlinkStep(context: UnlinkStepContext, record: PrefixRecor
   const { prefix, journal } = context;
   // Logged first, like the post-link's: a kill while the script runs leaves nothing unaccounted.
   const messages = messagesPath(prefix);
-  if (!(await exists(messages))) journal.willCreate([messages]);
+  if (!(await pathExists(messages))) journal.willCreate([messages]);
   const script = await runLinkScript(prefix, record, 'pre-unlink', context.windows);
   // What the script told the user goes to the user, and its file does not stay in the prefix.
   const text = await takeMessages(prefix);
@@ -81,11 +81,3 @@ export async function promoteStep(context: UnlinkStepContext, promotions: readon
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
 import { indexChannel } from '../../channels/local-index.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliOk } from '../helpers/cli.js';
 
 let work: string;
 let channel: string;
@@ -27,9 +27,7 @@ afterAll(async () => {
 });
 
 function ok(args: string[], extra: NodeJS.ProcessEnv = {}): string {
-  const result = runCli(args, { ...env, ...extra });
-  if (result.status !== 0) throw new Error(`taipan ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
-  return result.stdout;
+  return runCliOk(args, { ...env, ...extra });
 }
 
 describe('config', () => {

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliOk } from '../helpers/cli.js';
 
 let work: string;
 let channel: string;
@@ -27,9 +27,7 @@ afterAll(async () => {
 });
 
 function ok(args: string[]): string {
-  const result = runCli(args, env);
-  if (result.status !== 0) throw new Error(`taipan ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
-  return result.stdout;
+  return runCliOk(args, env);
 }
 
 describe('the demo channel', () => {

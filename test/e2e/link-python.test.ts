@@ -10,7 +10,7 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { indexChannel } from '../../channels/local-index.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliOk } from '../helpers/cli.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
 import { machinePython, writeMachinePythonPackage, type MachinePython } from '../helpers/python-package.js';
 import { checkPrefixConsistency, emptyFolders, present } from '../unit/link/prefix-consistency.js';
@@ -47,9 +47,7 @@ describeShared('noarch: python packages with the machine python', () => {
   });
 
   function ok(args: string[]): string {
-    const result = runCli(args, env);
-    if (result.status !== 0) throw new Error(`taipan ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
-    return result.stdout;
+    return runCliOk(args, env);
   }
 
   test('install relocates, compiles and records; entry points run; removal leaves nothing', async () => {

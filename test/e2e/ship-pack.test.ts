@@ -12,7 +12,7 @@ import { writeCondaPackage } from '../../channels/archive/index.js';
 import { indexChannel } from '../../channels/local-index.js';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
 import { PREFIX_PLACEHOLDER, stagePackage } from '../../build/stage-package.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runCliOk } from '../helpers/cli.js';
 
 let work: string;
 let channel: string;
@@ -52,9 +52,7 @@ afterAll(async () => {
 });
 
 function ok(args: string[]): string {
-  const result = runCli(args, env);
-  if (result.status !== 0) throw new Error(`taipan ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
-  return result.stdout;
+  return runCliOk(args, env);
 }
 
 /** PATH without node or taipan: only the system folders. */

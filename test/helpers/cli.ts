@@ -41,3 +41,10 @@ export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}
     child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
   });
 }
+
+/** runCli that must succeed: its stdout, or an error carrying the command and its stderr. */
+export function runCliOk(args: readonly string[], env: NodeJS.ProcessEnv = {}): string {
+  const result = runCli(args, env);
+  if (result.status !== 0) throw new Error(`taipan ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+  return result.stdout;
+}

@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -65,6 +65,8 @@ export async function runCategories(categories: readonly Category[], options: { 
     const started = Date.now();
     const work = await mkdtemp(path.join(os.tmpdir(), `taipan-rel-${category.name.replace(/\W+/g, '-').toLowerCase()}-`));
     const cases = await category.run({ quick: options.quick, work, home, log: options.log ?? (() => undefined) });
+    // Kept for a post-mortem only when asked (TAIPAN_RELIABILITY_KEEP=1).
+    if (process.env.TAIPAN_RELIABILITY_KEEP !== '1') await rm(work, { recursive: true, force: true }).catch(() => undefined);
     const tried = cases.reduce((n, c) => n + (c.count ?? 1), 0);
     const survived = cases.reduce((n, c) => n + (c.survived ? (c.count ?? 1) : (c.count ?? 1) - 1), 0);
     results.push({
@@ -77,6 +79,7 @@ export async function runCategories(categories: readonly Category[], options: { 
     });
     options.log?.(`${category.name}: ${survived}/${tried} survived, ${results.at(-1)?.lost} lost (${results.at(-1)?.seconds.toFixed(1)} s)`);
   }
+  await rm(home, { recursive: true, force: true }).catch(() => undefined);
   return results;
 }
 
