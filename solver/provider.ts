@@ -46,6 +46,7 @@ export class CandidateProvider {
   private readonly dependsMemo = new Map<number, readonly ParsedSpec[]>();
   private readonly constrainsMemo = new Map<number, readonly ParsedSpec[]>();
   private readonly broken = new Map<number, string>();
+  private readonly missingMemo = new Map<number, string>();
   private readonly lookup: (name: string) => readonly RepoDataRecord[];
   private readonly favored = new Map<string, { record: RepoDataRecord; favor: number }[]>();
   private readonly allowedRecords = new Map<string, readonly RepoDataRecord[]>();
@@ -196,6 +197,31 @@ export class CandidateProvider {
     this.depends(id);
     this.constrains(id);
     return this.broken.get(id);
+  }
+
+  /**
+   * Why a candidate can never be chosen: broken metadata, or a dependency that no record
+   * in the channels (or virtual package) satisfies. Knowing the latter when the candidate
+   * is first mentioned keeps a name with many such builds from costing one conflict each
+   * (quadratic with the sequential at-most-one encoding), as resolvo's excluded candidates do.
+   */
+  unusableReason(id: number): string | undefined {
+    const broken = this.brokenReason(id);
+    if (broken !== undefined) return broken;
+    let reason = this.missingMemo.get(id);
+    if (reason === undefined) {
+      const missing = this.depends(id).find((dep) => this.matching(dep.spec, dep.text).length === 0);
+      reason = missing ? `it requires '${missing.text}', ${this.whyNothingMatches(missing.spec.name)}` : '';
+      this.missingMemo.set(id, reason);
+    }
+    return reason === '' ? undefined : reason;
+  }
+
+  private whyNothingMatches(name: string): string {
+    const versions = [...new Set(this.candidatesOf(name).map((c) => this.candidate(c).record.version))];
+    if (versions.length === 0) return `and no package named '${name}' is available`;
+    const shown = versions.slice(0, 5).join(' | ') + (versions.length > 5 ? ` | … (${versions.length} in all)` : '');
+    return `for which no candidates were found (available versions: ${shown})`;
   }
 
   private parseList(id: number, texts: readonly string[]): ParsedSpec[] {

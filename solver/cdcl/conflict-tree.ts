@@ -185,7 +185,7 @@ class TreeBuilder {
     const provider = encoder.provider;
     const id = encoder.candidateOf(candidate);
     if (facts.broken.has(candidate)) {
-      return { status: 'unusable', suffix: `, which cannot be used (${provider.brokenReason(id) ?? 'broken metadata'})`, requirements: [] };
+      return { status: 'unusable', suffix: `, which cannot be used (${provider.unusableReason(id) ?? 'broken metadata'})`, requirements: [] };
     }
     const requirements = facts.requirementsOf.get(candidate) ?? [];
     if (requirements.length > 0) return { status: 'requires', suffix: ' would require', requirements };

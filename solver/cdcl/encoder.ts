@@ -213,7 +213,7 @@ export class LazyEncoder {
     this.active.add(candidate);
     const id = this.varData[candidate] as number;
     const name = this.provider.candidate(id).name;
-    if (this.provider.brokenReason(id) !== undefined) this.emit([neg(candidate)], ClauseKind.Broken, candidate);
+    if (this.provider.unusableReason(id) !== undefined) this.emit([neg(candidate)], ClauseKind.Broken, candidate);
 
     // Sequential at-most-one: helper_i means "one of the first i members is true".
     const previous = this.lastHelper.get(name);

@@ -77,8 +77,8 @@ const CASES: MetadataCase[] = [
     quick: true,
   },
   {
-    name: '10,000 records of one name, none satisfiable',
-    repodata: () => repodata(Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`big-${i}-0.conda`, record('big', String(i), ['missing-dependency'])]))),
+    name: '100,000 records of one name, none satisfiable',
+    repodata: () => repodata(Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`big-${i}-0.conda`, record('big', String(i), ['missing-dependency'])]))),
     spec: 'big',
     expect: 'error',
   },
