@@ -7,6 +7,7 @@ import { Channel } from '../channels/model/channel.js';
 import { TaipanError } from '../channels/model/errors.js';
 import type { RepoDataRecord } from '../channels/model/package-record.js';
 import { readIndexJson } from '../channels/archive/index.js';
+import { splitArchiveName } from '../channels/repodata/records.js';
 import type { ExplicitPackage } from './env-file/spec-file.js';
 import type { PackageCache } from './package-cache/package-cache.js';
 import { readPrefixRecords } from './prefix/prefix-record.js';
@@ -15,19 +16,16 @@ import { dependencyOrder, planTransaction } from './transaction/plan.js';
 
 /** The record an explicit line stands for, before its archive is read. */
 export function recordFromExplicit(pkg: ExplicitPackage): RepoDataRecord {
-  const stem = pkg.fn.replace(/\.(conda|tar\.bz2)$/, '');
-  const parts = stem.split('-');
-  if (parts.length < 3) {
+  const parts = splitArchiveName(pkg.fn);
+  if (!parts) {
     throw new TaipanError('INVALID_ARGUMENT', `'${pkg.url}' does not end in a conda file name (name-version-build.conda)`);
   }
-  const build = parts.pop() as string;
-  const version = parts.pop() as string;
   const directory = pkg.url.slice(0, pkg.url.lastIndexOf('/'));
   const subdir = directory.slice(directory.lastIndexOf('/') + 1);
   return {
-    name: parts.join('-'),
-    version,
-    build,
+    name: parts.name,
+    version: parts.version,
+    build: parts.build,
     build_number: 0,
     depends: [],
     subdir,

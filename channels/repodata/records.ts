@@ -28,6 +28,17 @@ export function archiveStem(fn: string): string {
   return fn;
 }
 
+/** name, version and build from `name-version-build.conda` (or `.tar.bz2`); undefined for other names. */
+export function splitArchiveName(fn: string): { name: string; version: string; build: string } | undefined {
+  const stem = archiveStem(fn);
+  if (stem === fn) return undefined;
+  const parts = stem.split('-');
+  if (parts.length < 3) return undefined;
+  const build = parts.pop() as string;
+  const version = parts.pop() as string;
+  return { name: parts.join('-'), version, build };
+}
+
 /** Where the records of one subdir come from and where their archives are downloaded. */
 export interface RecordContext {
   readonly subdir: string;

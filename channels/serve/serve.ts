@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { sendFile, type ServedFile } from './static-files.js';
+import { archiveStem } from '../repodata/records.js';
 
 export interface ServeOptions {
   readonly port?: number;
@@ -82,7 +83,7 @@ async function packageCacheView(root: string): Promise<Map<string, ServedFile>> 
   for (const name of await readdir(root)) {
     const archive = path.join(root, name);
     if (!/\.(conda|tar\.bz2)$/.test(name)) continue;
-    const stem = name.replace(/\.(conda|tar\.bz2)$/, '');
+    const stem = archiveStem(name);
     let record: Record<string, unknown>;
     try {
       record = JSON.parse(await readFile(path.join(root, stem, 'info', 'repodata_record.json'), 'utf8')) as Record<string, unknown>;

@@ -7,23 +7,13 @@
 import { Channel } from '../../channels/model/channel.js';
 import { TaipanError } from '../../channels/model/errors.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
+import { splitArchiveName } from '../../channels/repodata/records.js';
 
 /** The failure every reader throws: the file, where in it, and what is wrong. */
 export function lockError(source: string, message: string, hint?: string): TaipanError {
   return new TaipanError('INVALID_ARGUMENT', `invalid lock file '${source}': ${message}`, {
     hint: hint ?? 'regenerate it with `taipan lock` (or the tool that wrote it)',
   });
-}
-
-/** name, version and build from `name-version-build.conda` (or `.tar.bz2`). */
-export function splitArchiveName(fn: string): { name: string; version: string; build: string } | undefined {
-  const stem = fn.replace(/\.(conda|tar\.bz2)$/, '');
-  if (stem === fn) return undefined;
-  const parts = stem.split('-');
-  if (parts.length < 3) return undefined;
-  const build = parts.pop() as string;
-  const version = parts.pop() as string;
-  return { name: parts.join('-'), version, build };
 }
 
 const HEX32 = /^[0-9a-f]{32}$/i;

@@ -4,6 +4,7 @@
  */
 import { MatchSpec } from '../../channels/model/match-spec/index.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
+import { archiveStem } from '../../channels/repodata/records.js';
 
 export interface TransactionPlan<I extends RepoDataRecord = RepoDataRecord> {
   /** Installed records to remove, dependents before their dependencies. */
@@ -19,11 +20,7 @@ export interface PlanOptions {
 
 /** Two records are one package when channel and file name agree (conda's dist identity). */
 export function sameArchive(a: RepoDataRecord, b: RepoDataRecord): boolean {
-  return a.name === b.name && a.version === b.version && a.build === b.build && a.channel === b.channel && archiveStemOf(a) === archiveStemOf(b);
-}
-
-function archiveStemOf(r: RepoDataRecord): string {
-  return r.fn.replace(/\.(conda|tar\.bz2)$/, '');
+  return a.name === b.name && a.version === b.version && a.build === b.build && a.channel === b.channel && archiveStem(a.fn) === archiveStem(b.fn);
 }
 
 export function planTransaction<I extends RepoDataRecord>(
