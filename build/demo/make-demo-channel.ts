@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDemoChannel } from './build-demo-channel.js';
+import { buildDemoChannel, type DemoChannelOptions } from './build-demo-channel.js';
 
 /** build/demo/packages in the source tree (this file runs from dist/build/demo or build/demo). */
 export function demoSourcesDir(): string {
@@ -14,7 +14,15 @@ export function demoSourcesDir(): string {
   return path.join(root, 'build', 'demo', 'packages');
 }
 
-/** Build every demo recipe into `channelDir` and index it. The first package is written as .tar.bz2 too. */
-export function makeDemoChannel(channelDir: string, sourcesDir: string = demoSourcesDir()): Promise<string[]> {
-  return buildDemoChannel(channelDir, sourcesDir);
+export interface MakeDemoChannelOptions extends DemoChannelOptions {
+  /** Where the recipes are (default {@link demoSourcesDir}). */
+  readonly sourcesDir?: string;
+}
+
+/**
+ * Build the demo recipes into `channelDir` and index it. The first package is written as
+ * .tar.bz2 too. `full` adds the C library and tool and the noarch: python package.
+ */
+export function makeDemoChannel(channelDir: string, options: MakeDemoChannelOptions = {}): Promise<string[]> {
+  return buildDemoChannel(channelDir, options.sourcesDir ?? demoSourcesDir(), options);
 }
