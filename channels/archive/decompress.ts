@@ -1,79 +1,164 @@
-/** Streaming decompressors for the two compressions conda archives use. */
+/**
+ * Streaming decompressors for the two compressions conda archives use. Both decode small
+ * inputs in one piece with a WASM build of the reference library (several times faster
+ * than the pure-JS decoders) and stream everything else through the JS decoder, which
+ * keeps memory bounded whatever the size.
+ */
 import { Transform, type Duplex, type TransformCallback } from 'node:stream';
 import { Decompress } from 'fzstd';
 import unbzip2Stream from 'unbzip2-stream';
+import { BZIP2_HOLD_LIMIT, bzip2DecodeWhole } from './bzip2-wasm.js';
+import { declaredContentSize, ONE_SHOT_LIMIT, zstdDecodeDeclared } from './zstd-wasm.js';
 
 /**
- * bzip2 → raw bytes, as a stream. unbzip2-stream decodes block by block (so memory stays at
- * about one bzip2 block) but is a classic "through" stream; this wraps it in a real Transform
- * so it composes with `pipeline` and async iteration.
+ * Holds its input while `keepHolding` agrees, then decodes it in one piece with
+ * `decodeWhole`; when either declines, the held input and the rest go to the streaming
+ * decoder (`streamWrite` / `streamEnd`).
  */
-export class Bunzip2Stream extends Transform {
-  readonly #decoder: Duplex = unbzip2Stream();
+abstract class OneShotOrStreaming extends Transform {
+  #held: Buffer[] | undefined = [];
+  #heldBytes = 0;
+
+  /** Whether to go on holding, given the held bytes so far (`head` is the first chunk). */
+  protected abstract keepHolding(heldBytes: number, held: readonly Buffer[]): boolean;
+  /** The whole output, or undefined to stream instead; throws on damaged data. */
+  protected abstract decodeWhole(data: Buffer): Promise<Uint8Array | undefined>;
+  protected abstract streamWrite(chunk: Buffer): void;
+  protected abstract streamEnd(callback: TransformCallback): void;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      if (this.#held !== undefined) {
+        this.#held.push(chunk);
+        this.#heldBytes += chunk.length;
+        if (this.keepHolding(this.#heldBytes, this.#held)) return callback();
+        const held = this.#held;
+        this.#held = undefined;
+        for (const piece of held) this.streamWrite(piece);
+        return callback();
+      }
+      this.streamWrite(chunk);
+      callback();
+    } catch (err) {
+      callback(asError(err, 'invalid compressed data'));
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.#held === undefined) return this.streamEnd(callback);
+    const data = Buffer.concat(this.#held);
+    this.#held = undefined;
+    this.decodeWhole(data).then(
+      (out) => {
+        if (out === undefined) {
+          try {
+            this.streamWrite(data);
+          } catch (err) {
+            return callback(asError(err, 'invalid compressed data'));
+          }
+          return this.streamEnd(callback);
+        }
+        if (out.length > 0) this.push(Buffer.from(out.buffer, out.byteOffset, out.length));
+        callback();
+      },
+      (err: unknown) => callback(asError(err, 'invalid compressed data')),
+    );
+  }
+}
+
+/**
+ * bzip2 → raw bytes. unbzip2-stream, the streaming path, decodes block by block (so memory
+ * stays at about one bzip2 block) but is a classic "through" stream, wrapped here so the
+ * whole composes with `pipeline` and async iteration.
+ */
+export class Bunzip2Stream extends OneShotOrStreaming {
+  #decoder: Duplex | undefined;
   #finish: TransformCallback | undefined;
   #failed = false;
 
-  constructor() {
-    super();
-    this.#decoder.on('data', (chunk: Buffer) => this.push(chunk));
-    this.#decoder.on('error', (err: Error) => {
+  protected keepHolding(heldBytes: number): boolean {
+    return heldBytes <= BZIP2_HOLD_LIMIT;
+  }
+
+  protected decodeWhole(data: Buffer): Promise<Uint8Array | undefined> {
+    return bzip2DecodeWhole(data);
+  }
+
+  protected streamWrite(chunk: Buffer): void {
+    if (!this.#failed) this.#streaming().write(chunk);
+  }
+
+  protected streamEnd(callback: TransformCallback): void {
+    if (this.#failed) return;
+    this.#finish = callback;
+    this.#streaming().end();
+  }
+
+  #streaming(): Duplex {
+    if (this.#decoder !== undefined) return this.#decoder;
+    const decoder = unbzip2Stream();
+    decoder.on('data', (chunk: Buffer) => this.push(chunk));
+    decoder.on('error', (err: Error) => {
       this.#failed = true;
       const finish = this.#finish;
       this.#finish = undefined;
       if (finish !== undefined) finish(err);
       else this.destroy(err);
     });
-    this.#decoder.on('end', () => {
+    decoder.on('end', () => {
       const finish = this.#finish;
       this.#finish = undefined;
       finish?.();
     });
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (!this.#failed) this.#decoder.write(chunk);
-    callback();
-  }
-
-  override _flush(callback: TransformCallback): void {
-    if (this.#failed) return;
-    this.#finish = callback;
-    this.#decoder.end();
+    this.#decoder = decoder;
+    return decoder;
   }
 }
 
+/** Magic, descriptor, window, dictionary id and content size: at most 18 bytes. */
+const MAX_FRAME_HEADER = 18;
+
 /**
- * zstd → raw bytes, as a stream. fzstd's streaming decoder keeps only the frame window,
- * so memory stays bounded whatever the size of the member.
+ * zstd → raw bytes. A frame whose header declares a size up to ONE_SHOT_LIMIT is decoded in
+ * one piece by libzstd; anything else goes through fzstd's streaming decoder, which keeps
+ * only the frame window.
  */
-export class ZstdDecompressStream extends Transform {
-  readonly #decoder: Decompress;
+export class ZstdDecompressStream extends OneShotOrStreaming {
+  #decoder: Decompress | undefined;
+  /** The first frame's declared size (-1: none); read once the header has arrived. */
+  #declared: number | undefined;
 
-  constructor() {
-    super();
-    this.#decoder = new Decompress((data) => {
-      // fzstd hands out a fresh array per block, so it can be wrapped without a copy.
-      if (data.length > 0) this.push(Buffer.from(data.buffer, data.byteOffset, data.length));
-    });
+  protected keepHolding(heldBytes: number, held: readonly Buffer[]): boolean {
+    if (heldBytes < MAX_FRAME_HEADER) return true;
+    this.#declared ??= declaredContentSize(Buffer.concat(held)) ?? -1;
+    // Held input is bounded by the limit too (several frames may follow the first).
+    return this.#declared >= 0 && this.#declared <= ONE_SHOT_LIMIT && heldBytes <= ONE_SHOT_LIMIT;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      this.#decoder.push(chunk);
-      callback();
-    } catch (err) {
-      callback(asError(err, 'invalid zstd data'));
-    }
+  protected decodeWhole(data: Buffer): Promise<Uint8Array | undefined> {
+    return zstdDecodeDeclared(data);
   }
 
-  override _flush(callback: TransformCallback): void {
+  protected streamWrite(chunk: Buffer): void {
+    this.#streaming().push(chunk);
+  }
+
+  protected streamEnd(callback: TransformCallback): void {
     try {
       // `final` makes fzstd throw when the last frame is incomplete (a truncated member).
-      this.#decoder.push(new Uint8Array(0), true);
+      this.#streaming().push(new Uint8Array(0), true);
       callback();
     } catch (err) {
       callback(asError(err, 'truncated zstd data'));
     }
+  }
+
+  #streaming(): Decompress {
+    this.#decoder ??= new Decompress((data) => {
+      // fzstd hands out a fresh array per block, so it can be wrapped without a copy.
+      if (data.length > 0) this.push(Buffer.from(data.buffer, data.byteOffset, data.length));
+    });
+    return this.#decoder;
   }
 }
 

@@ -1,19 +1,15 @@
 /**
- * The one place that compresses zstd. @bokuweb/zstd-wasm is a process-wide singleton that
- * silently emits corrupt frames if its `init()` runs twice, so every writer (packages,
- * repodata, shards) goes through this module, and each frame is proved to decode back
- * (with fzstd, the decoder the readers use) before anyone writes it anywhere.
+ * The one place that compresses zstd: every writer (packages, repodata, shards) goes
+ * through this module, and each frame is proved to decode back with fzstd (a decoder
+ * independent of the WASM encoder) before anyone writes it anywhere.
  */
-import zstd from '@bokuweb/zstd-wasm';
 import { decompress as zstdDecompress } from 'fzstd';
 import { TaipanError } from '../model/errors.js';
-
-let zstdReady: Promise<void> | undefined;
+import { zstdWasm } from './zstd-wasm.js';
 
 /** zstd frame of `data` at `level` (1..22); `target` names what is being written, for the error. */
 export async function zstdCompressChecked(data: Uint8Array, level: number, target: string): Promise<Uint8Array> {
-  zstdReady ??= zstd.init();
-  await zstdReady;
+  const zstd = await zstdWasm();
   const compressed = zstd.compress(Buffer.from(data.buffer, data.byteOffset, data.byteLength), level);
   let roundTrip: Uint8Array | undefined;
   try {

@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decode } from '@msgpack/msgpack';
-import { decompress } from 'fzstd';
 import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import type { RepoDataRecord } from '../model/package-record.js';
+import { zstdDecompressWhole } from '../archive/zstd-wasm.js';
 import { cachedGet, cacheKey, forget } from './http-cache.js';
 import { adoptRecord, keptFileNames, recordContext, type RecordContext } from './records.js';
 import type { RemoteOptions } from './remote-repodata.js';
@@ -64,7 +64,7 @@ export class ShardedRepodata implements SubdirRecords {
     if (fetched.kind === 'missing') return undefined;
     let index: ShardIndex;
     try {
-      index = decodeMsgpackZst(await readFile(fetched.file), indexUrl) as ShardIndex;
+      index = (await decodeMsgpackZst(await readFile(fetched.file), indexUrl)) as ShardIndex;
       if (index === null || typeof index !== 'object' || typeof index.shards !== 'object' || index.shards === null) {
         throw new TaipanError('INVALID_REPODATA', `'${indexUrl}' is not a shard index (no "shards" map)`);
       }
@@ -114,7 +114,7 @@ export class ShardedRepodata implements SubdirRecords {
     try {
       bytes = await readFile(file);
       try {
-        return decodeMsgpackZst(bytes, url) as Shard;
+        return (await decodeMsgpackZst(bytes, url)) as Shard;
       } catch (error) {
         // A cached shard damaged on disk: drop it, so the next run fetches it again.
         await rm(file, { force: true });
@@ -136,7 +136,7 @@ export class ShardedRepodata implements SubdirRecords {
         throw error;
       });
     }
-    return decodeMsgpackZst(bytes, url) as Shard;
+    return (await decodeMsgpackZst(bytes, url)) as Shard;
   }
 
   private async download(url: string, hash: string): Promise<Buffer> {
@@ -170,9 +170,9 @@ export class ShardedRepodata implements SubdirRecords {
   }
 }
 
-function decodeMsgpackZst(bytes: Uint8Array, source: string): unknown {
+async function decodeMsgpackZst(bytes: Uint8Array, source: string): Promise<unknown> {
   try {
-    return decode(decompress(bytes));
+    return decode(await zstdDecompressWhole(bytes));
   } catch (error) {
     throw new TaipanError('INVALID_REPODATA', `'${source}' is not zstd-compressed msgpack: ${(error as Error).message}`, {
       cause: error,

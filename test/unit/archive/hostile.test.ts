@@ -6,11 +6,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import zstd from '@bokuweb/zstd-wasm';
 import compressjs from 'compressjs';
 import { Header, type HeaderData } from 'tar';
 import yazl from 'yazl';
 import { extractPackage } from '../../../channels/archive/index.js';
+import { zstdWasm } from '../../../channels/archive/zstd-wasm.js';
 import { isTaipanError } from '../../../channels/model/errors.js';
 import { tempDir } from './helpers.js';
 
@@ -50,10 +50,11 @@ async function condaOf(pkgTar: Buffer, out: string): Promise<void> {
 }
 
 let work: string;
+let zstd: Awaited<ReturnType<typeof zstdWasm>>;
 beforeAll(async () => {
   work = await tempDir('hostile');
-  // Once only: initialising zstd-wasm a second time makes it write corrupt frames.
-  await zstd.init();
+  // The shared handle: initialising zstd-wasm a second time makes it write corrupt frames.
+  zstd = await zstdWasm();
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
