@@ -84,6 +84,54 @@ export async function readState(cacheDir: string, key: string, extension = '.jso
   }
 }
 
+/** How long a 404 is believed when local_repodata_ttl is the default (1): a day, as rattler remembers which variants a channel lacks. */
+const ABSENCE_MAX_AGE_S = 24 * 60 * 60;
+
+/** A remembered 404: what was missing and when that was seen. */
+export interface Absence {
+  url: string;
+  checked_at: number;
+}
+
+/**
+ * Remember that `url` (a subdir's repodata, a shard index) does not exist, so that the next
+ * runs neither probe it again while the memory is fresh nor, offline, report it as uncached.
+ */
+export async function rememberAbsent(cacheDir: string, key: string, url: string, policy: CachePolicy = {}): Promise<void> {
+  await mkdir(cacheDir, { recursive: true });
+  const absence: Absence = { url, checked_at: (policy.now ?? Date.now)() };
+  await writeFile(path.join(cacheDir, `${key}.absent`), `${JSON.stringify(absence)}\n`);
+}
+
+/** The remembered 404 of `key`, if any. */
+export async function readAbsence(cacheDir: string, key: string): Promise<Absence | undefined> {
+  const file = path.join(cacheDir, `${key}.absent`);
+  try {
+    const text = await readFile(file, 'utf8');
+    try {
+      return JSON.parse(text) as Absence;
+    } catch {
+      // Written by an earlier taipan as the bare URL: as old as the file.
+      return { url: text.trim(), checked_at: (await stat(file)).mtimeMs };
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a remembered 404 may be trusted without asking again (never when the ttl is 0). */
+export function absenceIsFresh(absence: Absence, policy: CachePolicy = {}): boolean {
+  const ttl = policy.ttl ?? 1;
+  if (ttl === 0) return false;
+  const age = ((policy.now ?? Date.now)() - absence.checked_at) / 1000;
+  return age < (ttl > 1 ? ttl : ABSENCE_MAX_AGE_S);
+}
+
+/** Forget a remembered 404 (the file came back). */
+export async function forgetAbsence(cacheDir: string, key: string): Promise<void> {
+  await rm(path.join(cacheDir, `${key}.absent`), { force: true });
+}
+
 /** Drop a cached entry (its state first, so the content is never vouched for). */
 export async function forget(cacheDir: string, key: string, extension = '.json'): Promise<void> {
   await rm(path.join(cacheDir, `${key}.state.json`), { force: true });

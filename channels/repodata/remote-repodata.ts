@@ -4,17 +4,27 @@
  * cache state for later runs, and per channel for the other subdirs of this run), so a
  * server without `.zst` is not asked for it on every fetch.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Transform } from 'node:stream';
 import { Bunzip2Stream, ZstdDecompressStream } from '../archive/decompress.js';
 import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import type { HttpClient } from '../fetch/http-client.js';
 import type { DownloadProgress } from '../fetch/save-response.js';
-import { cachedGet, cacheKey, contentPath, forget, readState, type CachePolicy, type CachedFetch } from './http-cache.js';
+import {
+  absenceIsFresh,
+  cachedGet,
+  cacheKey,
+  contentPath,
+  forget,
+  forgetAbsence,
+  readAbsence,
+  readState,
+  rememberAbsent,
+  type CachePolicy,
+  type CachedFetch,
+} from './http-cache.js';
 import { LazyRepodata } from './lazy-repodata.js';
-import { pathExists } from '../util/fs.js';
 
 interface Variant {
   readonly name: 'zst' | 'bz2' | 'json';
@@ -43,20 +53,25 @@ export interface RemoteOptions {
 export async function loadRemoteMonolithic(channel: Channel, subdir: string, options: RemoteOptions): Promise<LazyRepodata | undefined> {
   const base = `${channel.subdirUrl(subdir)}/repodata.json`;
   const key = cacheKey(base);
+  const policy = options.policy ?? {};
+  if (!policy.offline) {
+    // A subdir the channel lacks (a noarch-only channel's linux-64) is not probed on every run.
+    const absence = await readAbsence(options.cacheDir, key);
+    if (absence !== undefined && absenceIsFresh(absence, policy)) return undefined;
+  }
   const fetched = await fetchVariants(base, key, channel, options);
-  const absent = path.join(options.cacheDir, `${key}.absent`);
   if (fetched.kind === 'missing') {
-    if (!options.policy?.offline) {
-      // Remembered so that offline runs know the subdir does not exist rather than is not cached.
-      await mkdir(options.cacheDir, { recursive: true });
-      await writeFile(absent, `${base}\n`);
+    if (!policy.offline) {
+      // Also tells offline runs that the subdir does not exist rather than is not cached.
+      await rememberAbsent(options.cacheDir, key, base, policy);
       return undefined;
     }
-    if (await pathExists(absent)) return undefined;
+    if ((await readAbsence(options.cacheDir, key)) !== undefined) return undefined;
     throw new TaipanError('OFFLINE', `offline: no cached repodata for '${channel.subdirUrl(subdir)}'`, {
       hint: 'run once with the network to fill the cache, or drop --offline',
     });
   }
+  if (fetched.kind === 'downloaded') await forgetAbsence(options.cacheDir, key);
   const bytes = await readFile(fetched.file);
   try {
     return LazyRepodata.fromBytes(bytes, channel, subdir, `${fetched.state.url} (cached as '${fetched.file}')`, `${channel.subdirUrl(subdir)}/`);

@@ -15,7 +15,7 @@ import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import type { RepoDataRecord } from '../model/package-record.js';
 import { zstdDecompressWhole } from '../archive/zstd-wasm.js';
-import { cachedGet, cacheKey, forget } from './http-cache.js';
+import { absenceIsFresh, cachedGet, cacheKey, forget, forgetAbsence, readAbsence, rememberAbsent } from './http-cache.js';
 import { adoptRecord, keptFileNames, recordContext, type RecordContext } from './records.js';
 import type { RemoteOptions } from './remote-repodata.js';
 import type { SubdirRecords } from './subdir-records.js';
@@ -53,15 +53,17 @@ export class ShardedRepodata implements SubdirRecords {
   /** The subdir's shard index, or undefined when the channel does not serve one. */
   static async open(channel: Channel, subdir: string, options: RemoteOptions): Promise<ShardedRepodata | undefined> {
     const indexUrl = `${channel.subdirUrl(subdir)}/${SHARD_INDEX}`;
-    const fetched = await cachedGet({
-      client: options.client,
-      url: indexUrl,
-      cacheDir: options.cacheDir,
-      key: cacheKey(indexUrl),
-      extension: '.msgpack.zst',
-      policy: options.policy,
-    });
-    if (fetched.kind === 'missing') return undefined;
+    const key = cacheKey(indexUrl);
+    const policy = options.policy ?? {};
+    // Most channels serve no shards: remembering that saves a round trip before every load.
+    const absence = await readAbsence(options.cacheDir, key);
+    if (absence !== undefined && (policy.offline || absenceIsFresh(absence, policy))) return undefined;
+    const fetched = await cachedGet({ client: options.client, url: indexUrl, cacheDir: options.cacheDir, key, extension: '.msgpack.zst', policy });
+    if (fetched.kind === 'missing') {
+      if (!policy.offline) await rememberAbsent(options.cacheDir, key, indexUrl, policy);
+      return undefined;
+    }
+    if (fetched.kind === 'downloaded') await forgetAbsence(options.cacheDir, key);
     let index: ShardIndex;
     try {
       index = (await decodeMsgpackZst(await readFile(fetched.file), indexUrl)) as ShardIndex;
@@ -70,7 +72,7 @@ export class ShardedRepodata implements SubdirRecords {
       }
     } catch (error) {
       // A damaged copy must not be revalidated (a 304 would keep it): forget it, so the next run downloads it again.
-      await forget(options.cacheDir, cacheKey(indexUrl), '.msgpack.zst');
+      await forget(options.cacheDir, key, '.msgpack.zst');
       throw error;
     }
     const shards = new Map<string, string>();

@@ -3,7 +3,7 @@
  * separate process, the way a user runs it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,6 +17,10 @@ export interface CliResult {
 
 /** An empty home, so the developer's own ~/.condarc and caches never leak into a test. */
 const TEST_HOME = mkdtempSync(path.join(os.tmpdir(), 'taipan-home-'));
+const removeTestHome = (): void => rmSync(TEST_HOME, { recursive: true, force: true });
+// Jest loads this module once per test file: remove the home when that file is done.
+if (typeof afterAll === 'function') afterAll(removeTestHome);
+else process.once('exit', removeTestHome);
 
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`'${CLI}' is missing: run \`npm run build\` first (npm test does)`);

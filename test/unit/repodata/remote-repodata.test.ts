@@ -2,7 +2,7 @@
  * Repodata over real HTTP (127.0.0.1) from the shared fixture channels: variant preference
  * and fallback, the cache with 304 revalidation, offline mode, and CEP-16 shards.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Channel } from '../../../channels/model/channel.js';
@@ -187,5 +187,58 @@ describeShared('sharded repodata (CEP-16)', () => {
     const index = await ChannelIndex.load([Channel.parse(server.url)], 'linux-64', { client, cacheDir: path.join(work, 'cache2'), ttl: 0, offline: false });
     expect(server.requests.some((r) => r.path === '/linux-64/repodata_shards.msgpack.zst')).toBe(false);
     expect(index.get('zlib').map((r) => r.fn)).toEqual(['zlib-1.2.11-h7b6447c_3.conda']);
+  });
+});
+
+describe('what a channel lacks is remembered', () => {
+  let work: string;
+  let server: ChannelServer;
+  let client: HttpClient;
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'taipan-absent-'));
+    // A noarch-only channel without shards, as many small channels are.
+    await mkdir(path.join(work, 'channel', 'noarch'), { recursive: true });
+    await writeFile(path.join(work, 'channel', 'noarch', 'repodata.json'), JSON.stringify({ info: { subdir: 'noarch' }, packages: {}, 'packages.conda': {} }));
+    server = await ChannelServer.start(path.join(work, 'channel'));
+    client = new HttpClient({ retries: 0, credentials: new CredentialStore() });
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  const load = (cacheDir: string, ttl: number): Promise<ChannelIndex> =>
+    ChannelIndex.load([Channel.parse(server.url)], 'linux-64', { client, cacheDir, offline: false, ttl, names: ['anything'] });
+  const probed = (): string[] => server.requests.filter((r) => r.path.startsWith('/linux-64/') || r.path.endsWith('repodata_shards.msgpack.zst')).map((r) => r.path);
+
+  test('a missing subdir and missing shard indexes are not probed again while the memory is fresh', async () => {
+    const cacheDir = path.join(work, 'cache');
+    server.requests.length = 0;
+    await load(cacheDir, 1);
+    expect(probed().sort()).toEqual([
+      '/linux-64/repodata.json',
+      '/linux-64/repodata.json.bz2',
+      '/linux-64/repodata.json.zst',
+      '/linux-64/repodata_shards.msgpack.zst',
+      '/noarch/repodata_shards.msgpack.zst',
+    ]);
+    server.requests.length = 0;
+    await load(cacheDir, 1);
+    expect(probed()).toEqual([]);
+    // local_repodata_ttl 0 means "always ask": the subdir appears and is found at once.
+    await mkdir(path.join(work, 'channel', 'linux-64'));
+    await writeFile(
+      path.join(work, 'channel', 'linux-64', 'repodata.json'),
+      JSON.stringify({ info: { subdir: 'linux-64' }, packages: {}, 'packages.conda': { 'anything-1-0.conda': { name: 'anything', version: '1', build: '0', build_number: 0, depends: [] } } }),
+    );
+    server.requests.length = 0;
+    const index = await load(cacheDir, 0);
+    expect(probed()).toContain('/linux-64/repodata.json');
+    expect(index.get('anything').map((r) => r.fn)).toEqual(['anything-1-0.conda']);
+    // Offline, the remembered shard indexes are still known to be absent (no OFFLINE error).
+    const offline = await ChannelIndex.load([Channel.parse(server.url)], 'linux-64', { client, cacheDir, offline: true, names: ['anything'] });
+    expect(offline.get('anything')).toHaveLength(1);
   });
 });
