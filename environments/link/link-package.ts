@@ -12,6 +12,7 @@ import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
 import type { PrefixPathEntry, LinkType } from '../prefix/prefix-record.js';
 import type { Journal } from '../transaction/journal.js';
+import { adHocSign, needsAdHocSignature } from './macos-codesign.js';
 import { replacePrefixPlaceholder } from './placeholder.js';
 import { relocateScript } from './shebang.js';
 
@@ -83,7 +84,12 @@ export async function linkPackage(
           const data = relocate(await readFile(source), entry, prefix, options.windows ?? false);
           await writeFile(target, data);
           await chmod(target, (await stat(source)).mode & 0o7777);
-          recorded.sha256_in_prefix = createHash('sha256').update(data).digest('hex');
+          let written = data;
+          if (entry.file_mode === 'binary' && needsAdHocSignature(data)) {
+            await adHocSign(target);
+            written = await readFile(target); // the signature changed the bytes
+          }
+          recorded.sha256_in_prefix = createHash('sha256').update(written).digest('hex');
           copied = true;
         } else if (options.alwaysCopy || entry.no_link) {
           await copyFile(source, target);
