@@ -12,11 +12,12 @@ import { rememberChannelCredentials } from '../channels/fetch/credentials.js';
 import { TaipanError } from '../channels/model/errors.js';
 import { currentPlatform, parsePlatform, type Platform } from '../channels/model/platform.js';
 import { PackageCache, type PackageProgress } from '../environments/package-cache/package-cache.js';
-import { defaultHttpClient, HttpClient } from '../channels/fetch/http-client.js';
+import { HttpClient } from '../channels/fetch/http-client.js';
 import type { ChannelIndexOptions } from '../channels/repodata/channel-index.js';
 import { backendByName, BACKEND_NAMES, type BackendName, type SolverBackend } from '../solver/index.js';
 import { resolvePkgsDirs } from '../environments/package-cache/pkgs-dirs.js';
 import type { TaipanConfig } from './config/load.js';
+import { networkSettings } from './config/network.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -122,12 +123,13 @@ export interface NetworkOptions {
 
 const clients = new WeakMap<TaipanConfig, HttpClient>();
 
-/** One HTTP client per configuration: its pools, credentials and `mirrors`. */
+/** One HTTP client per configuration: its pools, credentials, `mirrors`, certificate checks and proxies. */
 export function httpClient(config: TaipanConfig): HttpClient {
   let client = clients.get(config);
   if (!client) {
     const mirrors = config.values.mirrors?.value as Record<string, string[]> | undefined;
-    client = mirrors ? new HttpClient({ mirrors }) : defaultHttpClient();
+    const warn = (message: string): void => void process.stderr.write(`warning: ${message}\n`);
+    client = new HttpClient({ ...(mirrors ? { mirrors } : {}), network: networkSettings(config, process.env, warn), onWarning: warn });
     clients.set(config, client);
   }
   return client;

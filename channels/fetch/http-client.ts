@@ -3,14 +3,18 @@
  * concurrent connections (extra requests queue), connect/headers/body timeouts, retries
  * with exponential backoff on 5xx and connection errors (undici's retry interceptor, which
  * also resumes an interrupted body with a Range request), redirects, credentials added on
- * the wire only, and mirrors tried in order. Every message it produces is redacted.
+ * the wire only, mirrors tried in order, and the certificate checks and proxies of its
+ * NetworkSettings (transport.ts). Every message it produces is redacted.
  */
 import type { Readable } from 'node:stream';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { interceptors, request, type Dispatcher } from 'undici';
 import { redactUrl } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import { CredentialStore, defaultCredentials } from './credentials.js';
 import { candidateUrls, type MirrorMap } from './mirrors.js';
+import { networkSettingsFromEnvironment, type NetworkSettings } from './network-settings.js';
+import { describeFailure } from './network-errors.js';
+import { createTransport, type Transport } from './transport.js';
 
 export interface HttpClientOptions {
   /** Concurrent connections per host; further requests wait for a free one. Default 8. */
@@ -30,6 +34,10 @@ export interface HttpClientOptions {
   /** Channel URL prefix → mirror base URLs. */
   mirrors?: MirrorMap;
   userAgent?: string;
+  /** Certificates and proxies; what the environment says (REQUESTS_CA_BUNDLE, HTTPS_PROXY, …) by default. */
+  network?: NetworkSettings;
+  /** Told once, when the first request is made, e.g. that certificates are not checked. Default: process.emitWarning. */
+  onWarning?: (message: string) => void;
 }
 
 export interface HttpResponse {
@@ -64,23 +72,36 @@ const RETRY_ERROR_CODES = [
 export class HttpClient {
   readonly credentials: CredentialStore;
   readonly mirrors: MirrorMap | undefined;
-  private readonly dispatcher: Dispatcher;
-  private readonly agent: Agent;
+  private readonly options: HttpClientOptions;
   private readonly userAgent: string;
+  // Made on the first request, so a broken CA path fails only commands that use the network.
+  private transport: Transport | undefined;
+  private settings: NetworkSettings | undefined;
+  private dispatcher: Dispatcher | undefined;
 
   constructor(options: HttpClientOptions = {}) {
+    this.options = options;
     this.credentials = options.credentials ?? defaultCredentials();
     this.mirrors = options.mirrors;
     this.userAgent = options.userAgent ?? 'taipan';
+  }
+
+  private connect(): Dispatcher {
+    if (this.dispatcher) return this.dispatcher;
+    const options = this.options;
     const timeout = options.timeoutMs ?? 60_000;
-    this.agent = new Agent({
+    this.settings = options.network ?? networkSettingsFromEnvironment();
+    const transport = createTransport(this.settings, {
       connections: options.connectionsPerHost ?? 8,
       keepAliveTimeout: 10_000,
       headersTimeout: timeout,
       bodyTimeout: timeout,
-      connect: { timeout: options.connectTimeoutMs ?? 30_000 },
+      connectTimeout: options.connectTimeoutMs ?? 30_000,
     });
-    this.dispatcher = this.agent.compose(
+    const warn = options.onWarning ?? ((message: string) => process.emitWarning(message));
+    for (const warning of transport.warnings) warn(warning);
+    this.transport = transport;
+    this.dispatcher = transport.dispatcher.compose(
       interceptors.retry({
         maxRetries: options.retries ?? 3,
         minTimeout: options.retryDelayMs ?? 500,
@@ -92,6 +113,7 @@ export class HttpClient {
       }),
       interceptors.redirect({ maxRedirections: 5 }),
     );
+    return this.dispatcher;
   }
 
   /**
@@ -105,10 +127,11 @@ export class HttpClient {
     let notFound: HttpResponse | undefined;
     for (const candidate of candidates) {
       const wire = this.credentials.authorize(candidate);
+      const dispatcher = this.connect();
       let response: Dispatcher.ResponseData;
       try {
         response = await request(wire.url, {
-          dispatcher: this.dispatcher,
+          dispatcher,
           method: 'GET',
           headers: { 'user-agent': this.userAgent, ...options.headers, ...wire.headers },
         });
@@ -142,45 +165,24 @@ export class HttpClient {
     return notFound as HttpResponse;
   }
 
-  /** Replace every secret this client knows in `text`. */
+  /** Replace every secret this client knows in `text` (channel credentials, proxy passwords). */
   redact(text: string): string {
-    return this.credentials.redact(text);
+    let out = this.credentials.redact(text);
+    for (const secret of this.transport?.secrets ?? []) out = out.split(secret).join('***');
+    return out;
   }
 
   /** Close idle keep-alive connections. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.transport?.dispatcher.close();
   }
 
   private failure(url: string, error: unknown): TaipanError {
-    const err = error as { code?: string; statusCode?: number; message?: string };
-    const reason =
-      err.statusCode !== undefined
-        ? `the server answered HTTP ${err.statusCode}, also after retrying`
-        : describeCode(err.code) ?? err.message ?? String(error);
-    return new TaipanError('DOWNLOAD_FAILED', `cannot fetch '${url}': ${this.redact(reason)}`, {
+    const described = describeFailure(error, { tls: this.settings?.tls, proxies: this.transport?.proxies ?? [] });
+    return new TaipanError(described.code, `cannot fetch '${url}': ${this.redact(described.reason)}`, {
       cause: error,
-      hint: 'check the network and the channel URL; taipan retried with backoff. With a warm cache, --offline works without the network',
+      hint: this.redact(described.hint),
     });
-  }
-}
-
-function describeCode(code: string | undefined): string | undefined {
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-      return 'host not found';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'the connection was closed early';
-    case 'UND_ERR_CONNECT_TIMEOUT':
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-    case 'ETIMEDOUT':
-      return 'timed out';
-    default:
-      return undefined;
   }
 }
 

@@ -34,7 +34,10 @@ export type TaipanErrorCode =
   | 'INVALID_ARGUMENT'
   | 'CONFIG'
   | 'DISK_ERROR'
-  | 'RECIPE';
+  | 'RECIPE'
+  | 'TLS_ERROR'
+  | 'BUILD_FAILED'
+  | 'TEST_FAILED';
 
 export interface TaipanErrorOptions {
   hint?: string;

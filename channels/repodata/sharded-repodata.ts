@@ -10,12 +10,11 @@ import { allSettledOrThrow } from '../util/settle.js';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { decode } from '@msgpack/msgpack';
 import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import type { RepoDataRecord } from '../model/package-record.js';
-import { zstdDecompressWhole } from '../archive/zstd-wasm.js';
 import { absenceIsFresh, cachedGet, cacheKey, forget, forgetAbsence, readAbsence, rememberAbsent } from './http-cache.js';
+import { decodeMsgpackZst, shardDir, toHex } from './shard-format.js';
 import { adoptRecord, keptFileNames, recordContext, type RecordContext } from './records.js';
 import type { RemoteOptions } from './remote-repodata.js';
 import type { SubdirRecords } from './subdir-records.js';
@@ -109,7 +108,7 @@ export class ShardedRepodata implements SubdirRecords {
   }
 
   private async fetchShard(hash: string): Promise<Shard> {
-    const dir = path.join(this.options.cacheDir, 'shards');
+    const dir = shardDir(this.options.cacheDir);
     const file = path.join(dir, `${hash}.msgpack.zst`);
     const url = `${this.shardsBase}${hash}.msgpack.zst`;
     let bytes: Buffer;
@@ -172,25 +171,10 @@ export class ShardedRepodata implements SubdirRecords {
   }
 }
 
-async function decodeMsgpackZst(bytes: Uint8Array, source: string): Promise<unknown> {
-  try {
-    return decode(await zstdDecompressWhole(bytes));
-  } catch (error) {
-    throw new TaipanError('INVALID_REPODATA', `'${source}' is not zstd-compressed msgpack: ${(error as Error).message}`, {
-      cause: error,
-      hint: 'the cached copy or the server file is damaged',
-    });
-  }
-}
-
 /** CEP-16 stores sha256 and md5 as bytes; records carry them as hex, as repodata.json does. */
 function withHexDigests(raw: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (raw === undefined) return raw;
   if (raw.sha256 instanceof Uint8Array) raw.sha256 = toHex(raw.sha256);
   if (raw.md5 instanceof Uint8Array) raw.md5 = toHex(raw.md5);
   return raw;
-}
-
-function toHex(value: Uint8Array | string): string {
-  return typeof value === 'string' ? value.toLowerCase() : Buffer.from(value).toString('hex');
 }

@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { TaipanError } from '../../channels/model/errors.js';
 import { editConfigFile, type ConfigEdit } from '../config/edit.js';
 import { loadConfig, readConfigFile, userConfigFile } from '../config/load.js';
+import { redactSetting } from '../config/redact.js';
 import { SETTINGS, isSettingName } from '../config/schema.js';
 import type { Output } from '../output.js';
 
@@ -52,12 +53,12 @@ export function registerConfigCommand(program: Command, output: Output): void {
       }
       const config = loadConfig();
       if (options.showSources) {
-        const sources = Object.fromEntries(config.sources.map((file) => [file, readConfigFile(file) ?? {}]));
+        const sources = Object.fromEntries(config.sources.map((file) => [file, redactSetting(readConfigFile(file) ?? {})]));
         return options.json ? output.json(sources) : output.text(Object.entries(sources).map(([f, v]) => `==> ${f} <==\n${stringify(v)}`).join('\n'));
       }
       if (options.get !== undefined) {
         if (!isSettingName(options.get)) throw new TaipanError('CONFIG', `unknown setting '${options.get}'`);
-        const entry = config.values[options.get];
+        const entry = config.values[options.get] && { value: redactSetting(config.values[options.get]?.value) };
         if (options.json) return output.json({ get: entry ? { [options.get]: entry.value } : {} });
         if (entry) output.text(stringify({ [options.get]: entry.value }));
         return;
@@ -66,7 +67,7 @@ export function registerConfigCommand(program: Command, output: Output): void {
       const shown: Record<string, unknown> = {};
       for (const key of wanted) {
         if (!isSettingName(key)) throw new TaipanError('CONFIG', `unknown setting '${key}'`);
-        shown[key] = config.values[key]?.value ?? null;
+        shown[key] = redactSetting(config.values[key]?.value ?? null);
       }
       if (options.json) output.json(shown);
       else output.text(stringify(shown));

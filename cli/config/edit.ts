@@ -22,9 +22,10 @@ function settingName(key: string): SettingName {
 
 function scalarValue(name: SettingName, text: string): string | boolean | number {
   const kind = SETTINGS[name].kind;
-  if (kind === 'boolean') {
+  if (kind === 'boolean' || kind === 'boolean-or-string') {
     if (/^(true|yes|1|on)$/i.test(text)) return true;
     if (/^(false|no|0|off)$/i.test(text)) return false;
+    if (kind === 'boolean-or-string') return text;
     throw new TaipanError('CONFIG', `'${text}' is not a boolean for '${name}'`, { hint: 'use true or false' });
   }
   if (kind === 'number') {

@@ -66,10 +66,20 @@ export function checkSetting(name: SettingName, value: unknown, source: string):
           Object.values(value).every((v) => (kind === 'map' ? isStringList(v) : typeof v === 'string'))
         : kind === 'string'
           ? typeof value === 'string'
-          : typeof value === kind;
+          : kind === 'boolean-or-string'
+            ? typeof value === 'boolean' || typeof value === 'string'
+            : typeof value === kind;
   if (!ok) {
     const expected =
-      kind === 'list' ? 'a list of strings' : kind === 'map' ? 'a mapping of names to lists of strings' : kind === 'string-map' ? 'a mapping of names to strings' : `a ${kind}`;
+      kind === 'list'
+        ? 'a list of strings'
+        : kind === 'map'
+          ? 'a mapping of names to lists of strings'
+          : kind === 'string-map'
+            ? 'a mapping of names to strings'
+            : kind === 'boolean-or-string'
+              ? 'true, false or a path'
+              : `a ${kind}`;
     throw new TaipanError('CONFIG', `'${name}' in '${source}' must be ${expected}`);
   }
   return value as SettingValue;
@@ -80,9 +90,10 @@ function fromEnvironment(name: SettingName, text: string, variable: string): Set
   const kind = SETTINGS[name].kind;
   if (kind === 'map' || kind === 'string-map') throw new TaipanError('CONFIG', `${variable} cannot be set from the environment`, { hint: `set '${name}' in ~/.taipanrc` });
   if (kind === 'list') return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (kind === 'boolean') {
+  if (kind === 'boolean' || kind === 'boolean-or-string') {
     if (/^(true|yes|1|on)$/i.test(text)) return true;
     if (/^(false|no|0|off)$/i.test(text)) return false;
+    if (kind === 'boolean-or-string') return text;
     throw new TaipanError('CONFIG', `${variable}='${text}' is not a boolean`, { hint: 'use true or false' });
   }
   if (kind === 'number') {

@@ -2,7 +2,8 @@
  * The settings taipan reads, with conda's names, types and meanings, so `config --describe`
  * can explain them and `config --set` can refuse a value of the wrong kind.
  */
-export type SettingKind = 'list' | 'string' | 'boolean' | 'number' | 'map' | 'string-map';
+/** `boolean-or-string`: true/false or a text, as conda's ssl_verify (a boolean or a CA bundle path). */
+export type SettingKind = 'list' | 'string' | 'boolean' | 'number' | 'map' | 'string-map' | 'boolean-or-string';
 
 export interface SettingDescription {
   readonly kind: SettingKind;
@@ -26,6 +27,18 @@ export const SETTINGS = {
   solver: { kind: 'string', description: 'cdcl (default) or logic-solver' },
   default_channels: { kind: 'list', description: "what the 'defaults' channel stands for (default: repo.anaconda.com pkgs/main and pkgs/r)" },
   custom_channels: { kind: 'string-map', description: 'channel name → base URL it lives under, instead of channel_alias' },
+  ssl_verify: {
+    kind: 'boolean-or-string',
+    description:
+      'check server certificates: true (default; against REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or SSL_CERT_FILE when set, else the built-in CAs), false (do not check; unsafe, warns), or the path of a PEM CA bundle to check against',
+  },
+  client_ssl_cert: { kind: 'string', description: 'PEM client certificate to show servers that ask for one (may hold the key too)' },
+  client_ssl_cert_key: { kind: 'string', description: 'PEM private key of client_ssl_cert, when it is in a file of its own' },
+  proxy_servers: {
+    kind: 'string-map',
+    description:
+      'proxies by scheme, {http: URL, https: URL}; a URL may carry user:password (never printed). Over HTTP_PROXY/HTTPS_PROXY; NO_PROXY lists hosts that go direct. https requests without an https proxy use the http one',
+  },
 } as const satisfies Record<string, SettingDescription>;
 
 export type SettingName = keyof typeof SETTINGS;
