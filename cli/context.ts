@@ -129,7 +129,19 @@ export function httpClient(config: TaipanConfig): HttpClient {
   if (!client) {
     const mirrors = config.values.mirrors?.value as Record<string, string[]> | undefined;
     const warn = (message: string): void => void process.stderr.write(`warning: ${message}\n`);
-    client = new HttpClient({ ...(mirrors ? { mirrors } : {}), network: networkSettings(config, process.env, warn), onWarning: warn });
+    const seconds = (name: 'remote_connect_timeout_secs' | 'remote_read_timeout_secs' | 'remote_backoff_factor'): number | undefined => {
+      const value = config.values[name]?.value as number | undefined;
+      return value === undefined ? undefined : value * 1000;
+    };
+    client = new HttpClient({
+      ...(mirrors ? { mirrors } : {}),
+      connectTimeoutMs: seconds('remote_connect_timeout_secs'),
+      timeoutMs: seconds('remote_read_timeout_secs'),
+      retryDelayMs: seconds('remote_backoff_factor'),
+      retries: config.values.remote_max_retries?.value as number | undefined,
+      network: networkSettings(config, process.env, warn),
+      onWarning: warn,
+    });
     clients.set(config, client);
   }
   return client;

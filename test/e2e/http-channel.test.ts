@@ -4,7 +4,7 @@
  * prefix (conda-meta, history) or in the package cache.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
@@ -78,5 +78,26 @@ describe('an HTTP channel with a token', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(server.requests).toEqual([]);
+  });
+});
+
+describe("conda's remote_* settings reach the HTTP client", () => {
+  afterEach(() => server.clearFaults());
+
+  test('remote_max_retries: 0 fails on the first 500; the default retries and succeeds', async () => {
+    const rc = path.join(work, 'retries.condarc');
+    await writeFile(rc, 'remote_max_retries: 0\nremote_backoff_factor: 0.01\n');
+    const channel = `${server.url}/t/${TOKEN}/`;
+    // Fresh caches, so the package itself has to be downloaded.
+    server.addFault({ path: '/noarch/hello-taipan-1.0.0-0.conda', kind: 'status', status: 503, times: 1 });
+    const noRetry = await cli(['create', '-y', '-p', path.join(work, 'env-r0'), '-c', channel, 'hello-taipan'], { CONDARC: rc, TAIPAN_PKGS_DIRS: path.join(work, 'pkgs-r0') });
+    expect(noRetry.status).not.toBe(0);
+    expect(noRetry.stderr).toContain('503');
+
+    server.addFault({ path: '/noarch/hello-taipan-1.0.0-0.conda', kind: 'status', status: 503, times: 1 });
+    await writeFile(rc, 'remote_backoff_factor: 0.01\n');
+    const retried = await cli(['create', '-y', '-p', path.join(work, 'env-r3'), '-c', channel, 'hello-taipan'], { CONDARC: rc, TAIPAN_PKGS_DIRS: path.join(work, 'pkgs-r3') });
+    expect(retried.stderr).toBe('');
+    expect(retried.status).toBe(0);
   });
 });
