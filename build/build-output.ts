@@ -1,7 +1,9 @@
 /**
- * Building one rendered output, in rattler-build's order (`run_build`): sources → build and
- * host environments (with run_exports) → script → collect the new files of PREFIX →
- * package (info/, archive) → tests in fresh environments → into the output channel,
+ * Building one rendered output, in rattler-build's order (`run_build`): its cache's work
+ * folder (built once, cache/) → sources → build and host environments (with run_exports;
+ * pin_compatible completed from host) → the cache's files into PREFIX → script → collect
+ * the new files of PREFIX (`files:` chooses among them) → package (info/, archive) →
+ * tests in fresh environments → into the output channel,
  * which is indexed. The output channel is also the first channel of every solve, so an
  * earlier output serves a later one (conda-build's `local` channel).
  *
@@ -19,8 +21,13 @@ import { TaipanError } from '../channels/model/errors.js';
 import type { PackageRecord } from '../channels/model/package-record.js';
 import { currentPlatform, isWindows, parsePlatform, type Platform } from '../channels/model/platform.js';
 import type { PackageCache } from '../environments/package-cache/package-cache.js';
-import type { RenderedOutput } from '../recipes/stage1.js';
+import type { RenderedCache, RenderedOutput } from '../recipes/stage1.js';
+import { ensureCache, type BuiltCache, type CacheBuilds } from './cache/build-cache.js';
+import { HOST_PREFIX_LENGTH, paddedPrefix } from './cache/padded-prefix.js';
+import { restorePrefixFiles, restoreWorkDir } from './cache/restore-cache.js';
 import { createEnvironment } from './environment/create-env.js';
+import { completeHostPins } from './host-pins.js';
+import { selectFiles } from './package/select-files.js';
 import { writeEntryPoints } from './package/entry-points.js';
 import { newPrefixFiles, listPrefixFiles } from './package/collect-files.js';
 import { copyPayload } from './package/payload.js';
@@ -59,6 +66,11 @@ export interface BuildOptions {
   /** One line per step ("fetching sources", "creating the host environment", ...). */
   readonly onStep?: (text: string) => void;
   readonly toolVersion?: string;
+  /**
+   * Cache builds shared by the outputs of one run (buildOutputs passes one and removes
+   * their folders at the end); without it an output builds its cache for itself.
+   */
+  readonly cacheBuilds?: CacheBuilds;
 }
 
 export interface BuildResult {
@@ -72,8 +84,7 @@ export interface BuildResult {
   readonly workDir: string;
 }
 
-/** conda-build pads the host prefix to this length, so binaries hold a placeholder long enough for any install path. */
-export const HOST_PREFIX_LENGTH = 255;
+export { HOST_PREFIX_LENGTH };
 
 /** Build `output`; undefined when the recipe says to skip it on this platform. */
 export async function buildOutput(output: RenderedOutput, options: BuildOptions): Promise<BuildResult | undefined> {
@@ -99,16 +110,42 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
     options.onStep?.(text);
     await appendFile(dirs.log, `\n== ${text}\n`);
   };
+  let ownCaches: CacheBuilds | undefined;
+  const restoreStep = async (cached: BuiltCache): Promise<string[]> => {
+    await step(`restoring ${cached.files.length} file(s) of the cache '${output.cache!.name}'`);
+    return restorePrefixFiles(cached, dirs.host);
+  };
   try {
     const outputDir = path.resolve(options.outputDir);
     await mkdir(outputDir, { recursive: true });
     await indexChannel(outputDir);
     const channels = [Channel.parse(outputDir), ...options.channels.filter((c) => c.localPath() !== outputDir)];
+    const sourceCacheDir = options.sourceCacheDir ?? path.join(outputDir, 'src_cache');
+
+    let cached: BuiltCache | undefined;
+    if (output.cache) {
+      const builds = options.cacheBuilds ?? new Map();
+      if (!options.cacheBuilds) ownCaches = builds;
+      await step(`using the cache '${output.cache.name}'`);
+      cached = await ensureCache(output as RenderedOutput & { cache: RenderedCache }, builds, {
+        channels,
+        packageCache: options.cache,
+        buildPlatform,
+        hostPlatform,
+        sourceCacheDir,
+        client: options.client,
+        toolVersion: options.toolVersion,
+        onOutput: options.onOutput,
+        onStep: options.onStep,
+      });
+      // The cache's work folder first: the output's own sources go on top of it.
+      await restoreWorkDir(cached, dirs.src);
+    }
 
     await step(`fetching ${output.sources.length} source(s)`);
     await fetchSources(output.sources, dirs.src, {
       recipeDir: output.recipe.dir,
-      cacheDir: options.sourceCacheDir ?? path.join(outputDir, 'src_cache'),
+      cacheDir: sourceCacheDir,
       client: options.client,
       onSource: (s) => void appendFile(dirs.log, `source: ${s}\n`),
     });
@@ -135,9 +172,27 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
       purpose: 'host',
       toolVersion: options.toolVersion,
     });
+    const requirements = completeHostPins(output, hostEnv.records, buildEnv.records);
     const exported = exportedRequirements({ build: buildEnv.runExports, host: hostEnv.runExports, ignore, noarch });
+    if (cached && output.cache?.inheritRunExports) {
+      const cacheIgnore = output.cache.requirements.ignoreRunExports;
+      const fromCache = exportedRequirements({
+        build: cached.buildRunExports,
+        host: cached.hostRunExports,
+        ignore: { byName: [...cacheIgnore.byName, ...ignore.byName], fromPackage: [...cacheIgnore.fromPackage, ...ignore.fromPackage] },
+        noarch,
+      });
+      exported.depends.push(...fromCache.depends.filter((d) => !exported.depends.includes(d)));
+      exported.constrains.push(...fromCache.constrains.filter((c) => !exported.constrains.includes(c)));
+    }
 
+    // rattler-build's cache files are new files of the output; conda-build's top-level
+    // files are there before the output's script runs (see RenderedCache.restoredFiles).
+    const listed = output.cache?.restoredFiles === 'listed';
+    let restored: string[] = [];
+    if (cached && listed) restored = await restoreStep(cached);
     const before = await listPrefixFiles(dirs.host);
+    if (cached && !listed) await restoreStep(cached);
     const script = await effectiveScript(output);
     if (script) {
       await step('running the build script');
@@ -159,7 +214,9 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
         env,
         activate: [dirs.host, dirs.build],
         logFile: dirs.log,
-        what: `the build script of '${dist}'`,
+        what: `the build script of output '${output.name}' (${dist}) of recipe '${output.recipe.path}'`,
+        failureCode: 'BUILD_FAILED',
+        ...(output.build.scriptInterpreter ? { interpreter: output.build.scriptInterpreter } : {}),
         onOutput: options.onOutput,
       });
     }
@@ -169,7 +226,8 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
     if (output.build.noarch !== 'python' && output.build.entryPoints.length > 0) {
       await writeEntryPoints(dirs.host, python, output.build.entryPoints, output.name);
     }
-    const files = await newPrefixFiles(dirs.host, before);
+    const added = await newPrefixFiles(dirs.host, before);
+    const files = !listed ? selectFiles(added, output.files) : script ? added : output.files ? selectFiles(restored, output.files) : [];
     if (files.length === 0 && output.requirements.run.length === 0) {
       await appendFile(dirs.log, 'warning: the build added no files to $PREFIX\n');
     }
@@ -183,8 +241,9 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
       noarchPython: output.build.noarch === 'python' ? requirePython(python, dist) : undefined,
       entryPointNames,
     });
-    const depends = mergeRequirements(output.requirements.run, exported.depends);
-    const constrains = [...new Set([...output.requirements.runConstraints, ...exported.constrains])];
+    const depends = mergeRequirements(requirements.run, exported.depends);
+    const constrains = [...new Set([...requirements.runConstraints, ...exported.constrains])];
+    const final: RenderedOutput = { ...output, requirements };
     const staging = path.join(workDir, 'staging');
     await rm(staging, { recursive: true, force: true });
     await stagePackage(
@@ -205,11 +264,11 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
       },
       {
         prefixes: [dirs.host],
-        runExports: output.requirements.runExports,
+        runExports: requirements.runExports,
         entryPoints: output.build.noarch === 'python' ? output.build.entryPoints : undefined,
         about: output.about,
         hashInput: output.variant,
-        recipe: { dir: output.recipe.dir, rendered: output, exclude: [outputDir, workDir] },
+        recipe: { dir: output.recipe.dir, rendered: final, exclude: [outputDir, workDir] },
         tests: output.tests,
       },
     );
@@ -223,7 +282,7 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
       await step(`testing ${dist}`);
       await indexChannel(dirs.channel, { bz2: false, shards: false, zst: false });
       await runPackageTests({
-        output,
+        output: final,
         dist,
         paths: packageFiles,
         channels: [Channel.parse(dirs.channel), ...channels],
@@ -247,20 +306,30 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
   } catch (error) {
     await appendFile(dirs.log, `\nerror: ${(error as Error).message}\n`).catch(() => undefined);
     throw error;
+  } finally {
+    if (ownCaches) await removeCacheBuilds(ownCaches, options.keepWorkDir === true);
+  }
+}
+
+/** Remove the work folders of finished cache builds (a failed one is kept for a look, as a failed output's is). */
+export async function removeCacheBuilds(builds: CacheBuilds, keep: boolean): Promise<void> {
+  for (const pending of builds.values()) {
+    const built = await pending.catch(() => undefined);
+    if (built && !keep) await rm(built.workDir, { recursive: true, force: true });
   }
 }
 
 /** `<workDir>/host_env_placehold_placehold...`, padded to HOST_PREFIX_LENGTH characters. */
 export function hostPrefixPath(workDir: string): string {
-  const base = path.join(workDir, 'host_env');
-  const missing = HOST_PREFIX_LENGTH - base.length;
-  return missing > 0 ? base + '_placehold'.repeat(Math.ceil(missing / 10)).slice(0, missing) : base;
+  return paddedPrefix(path.join(workDir, 'host_env'));
 }
 
 /** The recipe's script, or `build.sh` beside the recipe when it names none (conda-build's default). */
 async function effectiveScript(output: RenderedOutput): Promise<RenderedOutput['build']['script'] | undefined> {
   const script = output.build.script;
   if (!Array.isArray(script) || script.length > 0) return script;
+  // The cache ran the recipe's build.sh already.
+  if (output.cache) return undefined;
   const fallback = path.join(output.recipe.dir, 'build.sh');
   try {
     await access(fallback);

@@ -5,13 +5,16 @@
  */
 import { MatchSpec } from '../channels/model/match-spec/index.js';
 import type { RenderedOutput } from '../recipes/stage1.js';
-import { buildOutput, type BuildOptions, type BuildResult } from './build-output.js';
+import { buildOutput, removeCacheBuilds, type BuildOptions, type BuildResult } from './build-output.js';
+import type { CacheBuilds } from './cache/build-cache.js';
 
 /** `outputs` sorted so that dependencies on other outputs come first; otherwise the given order is kept. */
 export function orderOutputs(outputs: readonly RenderedOutput[]): RenderedOutput[] {
   const names = new Set(outputs.map((o) => o.name));
   const needs = (o: RenderedOutput): string[] =>
-    [...o.requirements.build, ...o.requirements.host, ...o.requirements.run].map(nameOf).filter((n) => names.has(n) && n !== o.name);
+    [...o.requirements.build, ...o.requirements.host, ...o.requirements.run, ...(o.cache ? [...o.cache.requirements.build, ...o.cache.requirements.host] : [])]
+      .map(nameOf)
+      .filter((n) => names.has(n) && n !== o.name);
   const ordered: RenderedOutput[] = [];
   const visiting = new Set<RenderedOutput>();
   const visit = (o: RenderedOutput): void => {
@@ -25,12 +28,20 @@ export function orderOutputs(outputs: readonly RenderedOutput[]): RenderedOutput
   return ordered;
 }
 
-/** Build every output in dependency order; skipped outputs are left out of the result. */
+/**
+ * Build every output in dependency order; skipped outputs are left out of the result. A
+ * cache build is shared by every output (and variant) that uses the same one.
+ */
 export async function buildOutputs(outputs: readonly RenderedOutput[], options: BuildOptions): Promise<BuildResult[]> {
   const results: BuildResult[] = [];
-  for (const output of orderOutputs(outputs)) {
-    const result = await buildOutput(output, options);
-    if (result) results.push(result);
+  const cacheBuilds: CacheBuilds = options.cacheBuilds ?? new Map();
+  try {
+    for (const output of orderOutputs(outputs)) {
+      const result = await buildOutput(output, { ...options, cacheBuilds });
+      if (result) results.push(result);
+    }
+  } finally {
+    if (!options.cacheBuilds) await removeCacheBuilds(cacheBuilds, options.keepWorkDir === true);
   }
   return results;
 }

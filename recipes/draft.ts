@@ -4,9 +4,9 @@
  * the last step that closes them into the builder's {@link RenderedOutput}.
  */
 import { recipeError, type SourceLocation } from './errors.js';
-import { hashPrefix, variantHash, type HashInputValue } from './hash.js';
-import { hasPinMarker, resolvePins, type PinnedOutput } from './pins.js';
-import type { RecipeFormat, RecipeTest, RenderedOutput, RunExports, SourceSpec } from './stage1.js';
+import { variantHash, type HashInputValue } from './hash.js';
+import { hasPinMarker, resolvePins, type PinnedOutput, type PinRequest } from './pins.js';
+import type { FileSelection, HostPin, PinnedList, RecipeFormat, RecipeTest, RenderedCache, RenderedOutput, RunExports, SourceSpec } from './stage1.js';
 import type { VariantValue } from './variant-config.js';
 
 export interface OutputDraft {
@@ -17,6 +17,7 @@ export interface OutputDraft {
   readonly buildString: string | undefined;
   readonly script: readonly string[] | { readonly file: string };
   readonly scriptEnv: Readonly<Record<string, string>>;
+  readonly scriptInterpreter?: string;
   readonly noarch: 'python' | 'generic' | undefined;
   readonly skip: boolean;
   readonly entryPoints: readonly string[];
@@ -31,9 +32,11 @@ export interface OutputDraft {
   };
   readonly tests: readonly RecipeTest[];
   readonly about: Readonly<Record<string, unknown>>;
-  readonly files: readonly string[] | undefined;
+  readonly files: FileSelection | undefined;
   /** The used variant keys and their values (what the hash is computed from). */
   readonly usedVariant: Readonly<Record<string, VariantValue>>;
+  /** The cache build this output starts from; its specs may still hold pin markers. */
+  readonly cache?: Omit<RenderedCache, 'id' | 'variant'> & { readonly usedVariant: Readonly<Record<string, VariantValue>> };
   readonly loc: SourceLocation;
 }
 
@@ -66,15 +69,32 @@ export function finalizeDrafts(drafts: readonly OutputDraft[], ctx: FinalizeCont
   const byName = new Map<string, PinnedOutput>();
   for (const { draft, buildString } of withIds) if (!byName.has(draft.name)) byName.set(draft.name, { version: draft.version, buildString });
   return withIds.map(({ draft, hash, buildString }) => {
-    const resolve = (spec: string): string =>
+    const hostPins: HostPin[] = [];
+    const resolve = (spec: string, onCompatible?: (pin: PinRequest) => void): string =>
       hasPinMarker(spec)
-        ? resolvePins(spec, (name) => byName.get(name), (name) => {
-            throw recipeError(draft.loc, `pin_subpackage('${name}'): the recipe has no output named '${name}'`, {
-              hint: `outputs: ${[...byName.keys()].join(', ')}`,
-            });
-          })
+        ? resolvePins(
+            spec,
+            (name) => byName.get(name),
+            (name) => {
+              throw recipeError(draft.loc, `pin_subpackage('${name}'): the recipe has no output named '${name}'`, {
+                hint: `outputs: ${[...byName.keys()].join(', ')}`,
+              });
+            },
+            onCompatible,
+          )
         : spec;
-    const list = (specs: readonly string[]): string[] => specs.map(resolve).filter((s) => s.trim() !== '');
+    const list = (specs: readonly string[], pinned?: PinnedList): string[] => {
+      const out: string[] = [];
+      for (const spec of specs) {
+        let pin: PinRequest | undefined;
+        const text = resolve(spec, (p) => (pin = p));
+        if (text.trim() === '') continue;
+        // Only a spec that is the pin alone can be completed from the host environment.
+        if (pin && pinned && text.trim() === pin.name) hostPins.push(hostPinOf(pinned, out.length, pin));
+        out.push(text);
+      }
+      return out;
+    };
     const re = draft.requirements.runExports;
     const tests: RecipeTest[] = draft.tests.map((t) =>
       t.kind === 'script' ? { ...t, requirements: { run: list(t.requirements.run), build: list(t.requirements.build) } } : t,
@@ -89,6 +109,7 @@ export function finalizeDrafts(drafts: readonly OutputDraft[], ctx: FinalizeCont
         string: resolve(buildString),
         script: draft.script,
         scriptEnv: draft.scriptEnv,
+        ...(draft.scriptInterpreter ? { scriptInterpreter: draft.scriptInterpreter } : {}),
         ...(draft.noarch ? { noarch: draft.noarch } : {}),
         skip: draft.skip,
         entryPoints: draft.entryPoints,
@@ -97,16 +118,17 @@ export function finalizeDrafts(drafts: readonly OutputDraft[], ctx: FinalizeCont
       requirements: {
         build: list(draft.requirements.build),
         host: list(draft.requirements.host),
-        run: list(draft.requirements.run),
-        runConstraints: list(draft.requirements.runConstraints),
+        run: list(draft.requirements.run, 'run'),
+        runConstraints: list(draft.requirements.runConstraints, 'runConstraints'),
         runExports: {
-          weak: list(re.weak),
-          strong: list(re.strong),
-          noarch: list(re.noarch),
-          weak_constrains: list(re.weak_constrains),
-          strong_constrains: list(re.strong_constrains),
+          weak: list(re.weak, 'weak'),
+          strong: list(re.strong, 'strong'),
+          noarch: list(re.noarch, 'noarch'),
+          weak_constrains: list(re.weak_constrains, 'weak_constrains'),
+          strong_constrains: list(re.strong_constrains, 'strong_constrains'),
         },
         ignoreRunExports: draft.requirements.ignoreRunExports,
+        ...(hostPins.length > 0 ? { hostPins } : {}),
       },
       tests,
       about: draft.about,
@@ -115,8 +137,42 @@ export function finalizeDrafts(drafts: readonly OutputDraft[], ctx: FinalizeCont
       targetPlatform: draft.noarch ? 'noarch' : ctx.targetPlatform,
       recipe: { path: ctx.recipePath, dir: ctx.recipeDir, format: ctx.format },
       ...(draft.files !== undefined ? { files: draft.files } : {}),
+      ...(draft.cache ? { cache: finalizeCache(draft.cache, list) } : {}),
     };
   });
+}
+
+function hostPinOf(list: PinnedList, index: number, pin: PinRequest): HostPin {
+  return {
+    list,
+    index,
+    name: pin.name,
+    // pin_compatible's defaults in both conda-build and rattler-build.
+    lower: pin.lower === undefined ? 'x.x.x.x.x.x' : pin.lower,
+    upper: pin.upper === undefined ? 'x' : pin.upper,
+    exact: pin.exact === true,
+  };
+}
+
+/** The cache with its pins resolved and its identity: the same script, sources, specs and variant build once. */
+function finalizeCache(cache: NonNullable<OutputDraft['cache']>, list: (specs: readonly string[]) => string[]): RenderedCache {
+  const variant: Record<string, string> = {};
+  for (const key of Object.keys(cache.usedVariant).sort()) variant[key] = String(cache.usedVariant[key]);
+  const requirements = { build: list(cache.requirements.build), host: list(cache.requirements.host), ignoreRunExports: cache.requirements.ignoreRunExports };
+  const identity = JSON.parse(JSON.stringify({ name: cache.name, version: cache.version, script: cache.script, env: cache.scriptEnv, sources: cache.sources, requirements, variant })) as HashInputValue;
+  return {
+    name: cache.name,
+    version: cache.version,
+    id: `${cache.name}-h${variantHash({ cache: identity })}`,
+    script: cache.script,
+    scriptEnv: cache.scriptEnv,
+    ...(cache.scriptInterpreter ? { scriptInterpreter: cache.scriptInterpreter } : {}),
+    sources: cache.sources,
+    requirements,
+    variant,
+    inheritRunExports: cache.inheritRunExports,
+    restoredFiles: cache.restoredFiles,
+  };
 }
 
 /** Names of the requirement specs (`python >=3.8` → `python`). */

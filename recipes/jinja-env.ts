@@ -100,7 +100,12 @@ export function createJinja(flavor: RecipeFlavor): JinjaEngine {
     const { positional, named } = kwargs(args);
     const name = str(positional[0]);
     const bound = (a: string, b: string, pos: number): string | null | undefined => {
-      const v = named.has(a) ? named.get(a) : named.has(b) ? named.get(b) : positional[pos];
+      // An explicit `None` (minijinja hands it over as undefined) means no bound at all.
+      if (named.has(a) || named.has(b)) {
+        const v = named.has(a) ? named.get(a) : named.get(b);
+        return v === undefined || v === null ? null : str(v);
+      }
+      const v = positional[pos];
       return v === undefined ? undefined : v === null ? null : str(v);
     };
     const exact = named.get('exact') ?? positional[3];

@@ -35,20 +35,33 @@ export interface PinnedOutput {
 
 /**
  * Replaces the markers in `text`. `lookup` gives a sibling output's version and build
- * string; pin_compatible needs the version solved into the host environment, which the
- * renderer does not know, so it stays a bare name (conda-build's unsolved render shows the
- * same).
+ * string. pin_compatible needs the version solved into the host environment, which only
+ * the builder knows: it renders as the bare name (conda-build's unsolved render shows the
+ * same) and `onCompatible` is told, so the builder can complete it.
  */
-export function resolvePins(text: string, lookup: (name: string) => PinnedOutput | undefined, onMissing: (name: string) => never): string {
+export function resolvePins(text: string, lookup: (name: string) => PinnedOutput | undefined, onMissing: (name: string) => never, onCompatible?: (pin: PinRequest) => void): string {
   return text.replace(MARKER_RE, (_m, b64: string) => {
     const pin = JSON.parse(Buffer.from(b64, 'base64url').toString('utf8')) as PinRequest;
-    if (pin.kind === 'compatible') return pin.name;
+    if (pin.kind === 'compatible') {
+      onCompatible?.(pin);
+      return pin.name;
+    }
     const target = lookup(pin.name);
     if (!target) return onMissing(pin.name);
     if (pin.exact) return `${pin.name} ${target.version} ${target.buildString}`;
     const bounds = pinBounds(target.version, pin.lower === undefined ? 'x.x.x.x.x.x' : pin.lower, pin.upper === undefined ? 'x' : pin.upper);
     return bounds ? `${pin.name} ${bounds}` : pin.name;
   });
+}
+
+/**
+ * A `pin_compatible` completed from the version (and build) solved into the host
+ * environment: exact gives `name version build`, otherwise the bounds of {@link pinBounds}.
+ */
+export function compatibleSpec(pin: { name: string; lower: string | null; upper: string | null; exact: boolean }, solved: { version: string; build: string }): string {
+  if (pin.exact) return `${pin.name} ${solved.version} ${solved.build}`;
+  const bounds = pinBounds(solved.version, pin.lower, pin.upper);
+  return bounds ? `${pin.name} ${bounds}` : pin.name;
 }
 
 /**

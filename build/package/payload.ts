@@ -23,6 +23,8 @@ export interface PayloadOptions {
 
 /** Copy the files; returns the package-relative paths written. */
 export async function copyPayload(options: PayloadOptions): Promise<string[]> {
+  // A metapackage has no files, but still a (then empty) payload folder.
+  await mkdir(options.dest, { recursive: true });
   const written: string[] = [];
   for (const relative of options.files) {
     const target = packagePath(relative, options);

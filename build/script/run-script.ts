@@ -1,8 +1,10 @@
 /**
  * Running a build (or test) script: written to a file, run by bash with `-e -x` as
- * conda-build does, after a wrapper sources the activate.d scripts of the host and then
- * the build environment (so compilers set CC, CFLAGS, ...). Output is streamed to the
- * caller and appended to a log file; a failure names the log and quotes its last lines.
+ * conda-build does (or by the interpreter rattler-build's `script.interpreter` names, or a
+ * script file's extension implies), after a wrapper sources the activate.d scripts of the
+ * host and then the build environment (so compilers set CC, CFLAGS, ...). Output is
+ * streamed to the caller and appended to a log file; a failure names the log and quotes
+ * its last lines.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -24,8 +26,12 @@ export interface RunScriptOptions {
   /** Environments whose activate.d scripts are sourced first, in order. */
   readonly activate: readonly string[];
   readonly logFile: string;
-  /** What is run, for messages: "the build script of 'zlib-1.3-0'". */
+  /** What is run, for messages: "the build script of output 'zlib' (zlib-1.3-0) of recipe '…/meta.yaml'". */
   readonly what: string;
+  /** The error code of a non-zero exit: BUILD_FAILED for build scripts, TEST_FAILED for tests. */
+  readonly failureCode: 'BUILD_FAILED' | 'TEST_FAILED';
+  /** rattler-build's interpreter name (python, perl, rscript, ...); default from the file's extension, else bash. */
+  readonly interpreter?: string;
   readonly onOutput?: (text: string) => void;
 }
 
@@ -36,12 +42,20 @@ export async function runScript(options: RunScriptOptions): Promise<void> {
   if (process.platform === 'win32') {
     throw new TaipanError('COMMAND_FAILED', `cannot run ${options.what}: taipan runs build scripts with bash, and Windows (cmd) scripts are not supported yet`);
   }
-  const body = await scriptBody(options);
+  const interpreter = interpreterOf(options);
   await mkdir(options.scriptDir, { recursive: true });
-  const scriptFile = path.join(options.scriptDir, `${options.scriptName}_script.sh`);
-  await writeFile(scriptFile, body);
+  let command: string;
+  if (interpreter.command === 'bash') {
+    const scriptFile = path.join(options.scriptDir, `${options.scriptName}_script.sh`);
+    await writeFile(scriptFile, await scriptBody(options));
+    command = `bash -e -x ${shellQuote(scriptFile)}`;
+  } else {
+    const scriptFile = Array.isArray(options.script) ? path.join(options.scriptDir, `${options.scriptName}_script.${interpreter.extension}`) : await recipeScriptFile(options);
+    if (Array.isArray(options.script)) await writeFile(scriptFile, `${(options.script as readonly string[]).join('\n')}\n`);
+    command = `${interpreter.command} ${shellQuote(scriptFile)}`;
+  }
   const wrapper = path.join(options.scriptDir, `${options.scriptName}.sh`);
-  await writeFile(wrapper, wrapperText(options.activate, options.cwd, scriptFile));
+  await writeFile(wrapper, wrapperText(options.activate, options.cwd, command));
   await chmod(wrapper, 0o755);
 
   await mkdir(path.dirname(options.logFile), { recursive: true });
@@ -63,7 +77,7 @@ export async function runScript(options: RunScriptOptions): Promise<void> {
   });
   await new Promise<void>((resolve) => log.end(resolve));
   if (status !== 0) {
-    throw new TaipanError('COMMAND_FAILED', `${options.what} failed with exit code ${status}; the log is '${options.logFile}'. Its last lines:\n${lastLines(tail, TAIL_LINES)}`, {
+    throw new TaipanError(options.failureCode, `${options.what} failed with exit code ${status}; the log is '${options.logFile}'. Its last lines:\n${lastLines(tail, TAIL_LINES)}`, {
       hint: `read the whole log in '${options.logFile}'; the work folder '${options.scriptDir}' is kept for a look`,
     });
   }
@@ -71,22 +85,58 @@ export async function runScript(options: RunScriptOptions): Promise<void> {
 
 async function scriptBody(options: RunScriptOptions): Promise<string> {
   if (Array.isArray(options.script)) return `${(options.script as readonly string[]).join('\n')}\n`;
+  // The recipe's own file is run in place (it may source siblings relative to itself).
+  return `. ${shellQuote(await recipeScriptFile(options))}\n`;
+}
+
+async function recipeScriptFile(options: RunScriptOptions): Promise<string> {
   const file = path.resolve(options.recipeDir, (options.script as { file: string }).file);
   try {
     await access(file);
   } catch (error) {
     throw new TaipanError('INVALID_ARGUMENT', `the script file '${file}' of ${options.what} does not exist`, { cause: error });
   }
-  // The recipe's own file is run in place (it may source siblings relative to itself).
-  return `. ${shellQuote(file)}\n`;
+  return file;
 }
 
-function wrapperText(activate: readonly string[], cwd: string, scriptFile: string): string {
+/** rattler-build's interpreters: the program (found on the activated PATH, build environment first) and a script file's extension. */
+const INTERPRETERS: Record<string, { command: string; extension: string }> = {
+  bash: { command: 'bash', extension: 'sh' },
+  python: { command: 'python', extension: 'py' },
+  perl: { command: 'perl', extension: 'pl' },
+  rscript: { command: 'Rscript', extension: 'R' },
+  ruby: { command: 'ruby', extension: 'rb' },
+  node: { command: 'node', extension: 'js' },
+  nodejs: { command: 'node', extension: 'js' },
+  nushell: { command: 'nu', extension: 'nu' },
+  nu: { command: 'nu', extension: 'nu' },
+  powershell: { command: 'pwsh', extension: 'ps1' },
+};
+
+function interpreterOf(options: RunScriptOptions): { command: string; extension: string } {
+  if (options.interpreter) {
+    const known = INTERPRETERS[options.interpreter.toLowerCase()];
+    if (!known) {
+      throw new TaipanError('RECIPE', `${options.what} asks for the interpreter '${options.interpreter}', which taipan does not know`, {
+        hint: `use one of ${Object.keys(INTERPRETERS).join(', ')}`,
+      });
+    }
+    return known;
+  }
+  if (!Array.isArray(options.script)) {
+    const extension = path.extname((options.script as { file: string }).file).slice(1).toLowerCase();
+    const byExtension = Object.values(INTERPRETERS).find((i) => i.extension.toLowerCase() === extension);
+    if (byExtension) return byExtension;
+  }
+  return INTERPRETERS.bash!;
+}
+
+function wrapperText(activate: readonly string[], cwd: string, command: string): string {
   const lines = ['#!/bin/bash', '# Generated by taipan build: activate the environments, then run the script.'];
   for (const prefix of activate) {
     lines.push(`for f in ${shellQuote(path.join(prefix, 'etc', 'conda', 'activate.d'))}/*.sh; do`, '  if [ -f "$f" ]; then . "$f"; fi', 'done');
   }
-  lines.push(`cd ${shellQuote(cwd)}`, `exec bash -e -x ${shellQuote(scriptFile)}`, '');
+  lines.push(`cd ${shellQuote(cwd)}`, `exec ${command}`, '');
   return lines.join('\n');
 }
 

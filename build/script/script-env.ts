@@ -1,8 +1,9 @@
 /**
  * The environment a build script runs in, as conda-build sets it: the activated build
  * environment (its bin/ first on PATH, then the host's), and PREFIX, BUILD_PREFIX,
- * SRC_DIR, RECIPE_DIR, PKG_*, CPU_COUNT, target_platform, build_platform, SUBDIR, the
- * python variables when python is in host, the variant's keys and the recipe's
+ * SRC_DIR, RECIPE_DIR, PKG_* (PKG_HASH is the variant hash of the build string, `h` + 7
+ * hex), CPU_COUNT, target_platform, build_platform, SUBDIR, PYTHON (the rest of the python
+ * variables when python is in host), the variant's keys and the recipe's
  * `script_env`. Compiler variables (CC, CFLAGS, ...) come from the build environment's
  * activate.d scripts, which the script wrapper sources (run-script.ts).
  */
@@ -59,6 +60,8 @@ export async function buildScriptEnv(input: ScriptEnvInput): Promise<NodeJS.Proc
     SHLIB_EXT: shlibExt(input.hostPlatform),
   });
   const python = pythonInfo(input.hostRecords, isWindows(input.hostPlatform));
+  // conda-build sets PYTHON even without python in host: where it would be.
+  env.PYTHON = isWindows(input.hostPlatform) ? path.join(input.hostPrefix, 'python.exe') : path.join(input.hostPrefix, 'bin', 'python');
   if (python) {
     Object.assign(env, {
       PYTHON: path.join(input.hostPrefix, python.executable),

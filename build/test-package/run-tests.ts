@@ -42,7 +42,7 @@ export async function runPackageTests(options: PackageTestOptions): Promise<void
     if (test.kind === 'package_contents') {
       const failures = checkPackageContents(test, options.paths, { platform: options.platform, noarchPython: output.build.noarch === 'python' });
       if (failures.length > 0) {
-        throw new TaipanError('COMMAND_FAILED', `the package_contents test of '${options.dist}' failed; nothing in the package matches:\n${failures.map((f) => `  ${f}`).join('\n')}`, {
+        throw new TaipanError('TEST_FAILED', `the package_contents test of output '${output.name}' (${options.dist}) of recipe '${output.recipe.path}' failed; nothing in the package matches:\n${failures.map((f) => `  ${f}`).join('\n')}`, {
           hint: 'check what the build script installs into $PREFIX, or fix the test',
         });
       }
@@ -85,7 +85,8 @@ async function runInEnvironment(test: Exclude<RecipeTest, { kind: 'package_conte
     env,
     activate: [prefix],
     logFile: options.logFile,
-    what: `the ${test.kind} test ${index + 1} of '${options.dist}'`,
+    what: `the ${test.kind} test ${index + 1} of output '${output.name}' (${options.dist}) of recipe '${output.recipe.path}'`,
+    failureCode: 'TEST_FAILED',
     onOutput: options.onOutput,
   });
 }

@@ -28,6 +28,17 @@ export function renderedAsData(outputs: readonly RenderedOutput[]): unknown[] {
       run_exports: o.requirements.runExports,
       ignore_run_exports: { by_name: o.requirements.ignoreRunExports.byName, from_package: o.requirements.ignoreRunExports.fromPackage },
     },
+    ...(o.cache
+      ? {
+          cache: {
+            name: o.cache.name,
+            build: { script: o.cache.script, script_env: o.cache.scriptEnv },
+            source: o.cache.sources,
+            requirements: { build: o.cache.requirements.build, host: o.cache.requirements.host },
+            inherit_run_exports: o.cache.inheritRunExports,
+          },
+        }
+      : {}),
     tests: o.tests,
     about: o.about,
     build_configuration: { target_platform: o.targetPlatform, variant: o.variant, hash: o.hash },

@@ -14,6 +14,7 @@ import { selectLines, selectorNamespace } from '../selectors.js';
 import type { RenderedOutput } from '../stage1.js';
 import { usedVarsInBatch, usedVarsInMetaText, usedVarsInShell } from '../used-vars.js';
 import { explodeVariants, type Variant, type VariantConfig, type VariantValue } from '../variant-config.js';
+import { xxKeys, xxToHostPin, xxToVariant } from './xx-pins.js';
 import { asBool, asInt, asMap, asString, asStrings, isMapValue, runExportsOf, scriptEnvOf, scriptOf, sourcesOf, testsOf, type Plain, type PlainMap } from './fields.js';
 
 export interface FormatContext {
@@ -42,7 +43,7 @@ export function renderMetaYaml(ctx: FormatContext): RenderedOutput[] {
   const buildSh = readIfExists(path.join(ctx.recipeDir, 'build.sh'));
   const bldBat = readIfExists(path.join(ctx.recipeDir, 'bld.bat'));
   const keys = [...ctx.config.values.keys()];
-  const candidates = new Set([...usedVarsInMetaText(keys, raw), ...usedVarsInShell(keys, buildSh), ...usedVarsInBatch(keys, bldBat)]);
+  const candidates = new Set([...usedVarsInMetaText(keys, raw), ...xxKeys(keys, raw), ...usedVarsInShell(keys, buildSh), ...usedVarsInBatch(keys, bldBat)]);
   const variants = explodeVariants(ctx.config, candidates);
   const seen = new Set<string>();
   const results: RenderedOutput[] = [];
@@ -213,6 +214,7 @@ function draftsOf(
     const runOnly = new Set(asStrings(reqs.run).filter((r) => !r.includes(' ')));
     for (const k of usedVarsInMetaText(keys.filter((k) => !used.has(k)), text)) if (!runOnly.has(k) || buildHost.has(k)) used.add(k);
     for (const k of usedVarsInMetaText(keys, rawText, true)) used.add(k);
+    for (const k of xxKeys(keys, text)) used.add(k);
     // A noarch: python package is one package for every python (conda-build's regex would
     // count `{{ python_min }}` as a use of python and make one noarch build per python).
     if (noarch === 'python') used.delete('python');
@@ -227,6 +229,30 @@ function draftsOf(
     for (const k of [...used].sort()) if (variant[k] !== undefined) out[k] = variant[k]!;
     return out;
   };
+
+  // conda-build's top-level build: with outputs, the top-level script (build/script or
+  // build.sh) runs once with the top-level requirements; its files reach an output only
+  // through the output's `files:`, and an output's script packages only what it adds.
+  const topReqs = Array.isArray(meta.requirements) ? { run: meta.requirements } : asMap(meta.requirements);
+  const topScript = outputs.length > 0 ? scriptOf(build.script, undefined, ctx.recipeDir, ctx.targetPlatform, true) : [];
+  const topCache: OutputDraft['cache'] =
+    outputs.length > 0 && (!Array.isArray(topScript) || topScript.length > 0)
+      ? {
+          name: name ?? asString(outputs[0]!.name) ?? 'top-level',
+          version: version ?? '',
+          script: topScript,
+          scriptEnv: scriptEnvOf(build.script_env, ctx.env),
+          sources,
+          requirements: {
+            build: xxToVariant(asStrings(topReqs.build), variant),
+            host: xxToVariant(asStrings(topReqs.host), variant),
+            ignoreRunExports: { byName: asStrings(build.ignore_run_exports), fromPackage: asStrings(build.ignore_run_exports_from) },
+          },
+          usedVariant: { ...usedFor(topText, rawTopText, topScript, true, topReqs, undefined), target_platform: ctx.targetPlatform },
+          inheritRunExports: false,
+          restoredFiles: 'listed',
+        }
+      : undefined;
 
   const make = (o: PlainMap, index: number | null): OutputDraft => {
     const isTop = index === null;
@@ -249,7 +275,7 @@ function draftsOf(
     const sectioned = outputTexts.length === outputs.length && rawOutputTexts.length === outputs.length;
     const text = isTop || !sectioned ? selectedRaw : `${topText}\n${outputTexts[index!]}`;
     const rawText = isTop || !sectioned ? raw : `${rawTopText}\n${rawOutputTexts[index!]}`;
-    const files = isTop ? undefined : o.files !== undefined ? asStrings(isMapValue(o.files) ? (o.files.include as Plain) : o.files) : undefined;
+    const files = isTop || o.files === undefined ? undefined : isMapValue(o.files) ? { include: asStrings(o.files.include), exclude: asStrings(o.files.exclude) } : { include: asStrings(o.files), exclude: [] };
     return {
       name: outName,
       version: outVersion,
@@ -260,11 +286,12 @@ function draftsOf(
       noarch,
       skip: topSkip || asBool(ob.skip),
       entryPoints: asStrings(ob.entry_points),
-      sources,
+      // The top-level build's work folder carries the sources to every output.
+      sources: topCache && !isTop ? [] : sources,
       requirements: {
-        build: asStrings(reqs.build),
-        host: asStrings(reqs.host),
-        run: asStrings(reqs.run),
+        build: xxToVariant(asStrings(reqs.build), variant),
+        host: xxToVariant(asStrings(reqs.host), variant),
+        run: xxToHostPin(asStrings(reqs.run)),
         runConstraints: asStrings(reqs.run_constrained),
         runExports,
         ignoreRunExports: { byName: asStrings(ob.ignore_run_exports), fromPackage: asStrings(ob.ignore_run_exports_from) },
@@ -273,6 +300,7 @@ function draftsOf(
       about: asMap(isTop ? meta.about : o.about ?? meta.about) as Record<string, unknown>,
       files,
       usedVariant: usedFor(text, rawText, script, isTop, reqs as PlainMap, noarch),
+      ...(topCache && !isTop ? { cache: topCache } : {}),
       loc,
     };
   };

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { recipeError, type SourceLocation } from '../errors.js';
 import { emptyRunExports } from '../draft.js';
-import type { RecipeTest, RunExports, SourceSpec } from '../stage1.js';
+import type { FileSelection, RecipeTest, RunExports, SourceSpec } from '../stage1.js';
 import type { Json } from './template.js';
 
 export type JsonMap = { [k: string]: Json };
@@ -72,13 +72,21 @@ export function runExportsOf(v: Json | undefined): RunExports {
 
 const SCRIPT_EXTENSIONS = /\.(sh|bat|ps1|py|nu|pl|rb|cmd)$/;
 
-/** build.script as lines or a file; absent → build.sh / build.bat beside the recipe. */
-export function scriptOf(v: Json | undefined, recipeDir: string, targetPlatform: string): { script: string[] | { file: string }; env: Record<string, string> } {
+/**
+ * build.script in rattler-build's forms: a string or list of lines, a script file name
+ * (`build.sh`, or `build` with the platform's extension added when that file exists), or a
+ * map with `file` or `content`, `env` and `interpreter` (run-script.ts knows which
+ * program runs each). `secrets` (variables passed from the caller's environment, masked in
+ * logs) are not supported and ignored. Absent → build.sh / build.bat beside the recipe.
+ */
+export function scriptOf(v: Json | undefined, recipeDir: string, targetPlatform: string): { script: string[] | { file: string }; env: Record<string, string>; interpreter?: string } {
   const env: Record<string, string> = {};
+  const extension = targetPlatform.startsWith('win-') ? '.bat' : '.sh';
+  const fileName = (t: string): string => (!SCRIPT_EXTENSIONS.test(t) && !existsSync(path.join(recipeDir, t)) && existsSync(path.join(recipeDir, `${t}${extension}`)) ? `${t}${extension}` : t);
   const asFileOrLines = (s: string): string[] | { file: string } => {
     const t = s.trim();
     if (!t.includes('\n') && SCRIPT_EXTENSIONS.test(t) && !/\s/.test(t)) return { file: t };
-    if (!t.includes('\n') && !/\s/.test(t) && existsSync(path.join(recipeDir, t))) return { file: t };
+    if (!t.includes('\n') && !/\s/.test(t) && (existsSync(path.join(recipeDir, t)) || existsSync(path.join(recipeDir, `${t}${extension}`)))) return { file: fileName(t) };
     return t.split('\n').filter((l) => l.trim() !== '');
   };
   if (typeof v === 'string') return { script: asFileOrLines(v), env };
@@ -88,10 +96,15 @@ export function scriptOf(v: Json | undefined, recipeDir: string, targetPlatform:
   }
   if (isJsonMap(v)) {
     for (const [k, val] of Object.entries(mapOf(v.env))) if (val !== null && typeof val !== 'object') env[k] = String(val);
+    const interpreter = str(v.interpreter)?.trim();
+    const withInterpreter = interpreter && interpreter !== 'bash' ? { interpreter } : {};
     const file = str(v.file);
-    if (file) return { script: { file }, env };
+    if (file) return { script: { file: fileName(file.trim()) }, env, ...withInterpreter };
+    // `content` is always the script's text, even when it looks like a file name; other
+    // interpreters keep blank lines and indentation (python).
     const content = v.content;
-    return { script: typeof content === 'string' ? asFileOrLines(content) : strings(content), env };
+    const lines = typeof content === 'string' ? content.split('\n') : strings(content).flatMap((l) => l.split('\n'));
+    return { script: interpreter && interpreter !== 'bash' ? lines : lines.filter((l) => l.trim() !== ''), env, ...withInterpreter };
   }
   const name = targetPlatform.startsWith('win-') ? 'build.bat' : 'build.sh';
   return { script: existsSync(path.join(recipeDir, name)) ? { file: name } : [], env };
@@ -120,10 +133,10 @@ export function testsOf(v: Json | undefined): RecipeTest[] {
   return out;
 }
 
-/** `build.files`: a list of globs or `{include, exclude}` (the include list). */
-export function filesOf(v: Json | undefined): string[] | undefined {
+/** `build.files`: a list of globs, or `{include, exclude}` (no include list takes every new file). */
+export function filesOf(v: Json | undefined): FileSelection | undefined {
   if (v === undefined || v === null) return undefined;
-  return isJsonMap(v) ? strings(v.include) : strings(v);
+  return isJsonMap(v) ? { include: strings(v.include), exclude: strings(v.exclude) } : { include: strings(v), exclude: [] };
 }
 
 /** Output-level keys override top-level ones, maps merged key by key (rattler-build's inheritance). */

@@ -110,6 +110,8 @@ export function renderRecipeYaml(ctx: FormatContext): RenderedOutput[] {
     collectUsage(n, u);
     return u;
   });
+  const cacheUsage = newUsage();
+  collectUsage(child(root, 'cache') as YamlNode | undefined, cacheUsage);
   const keys = new Set(ctx.config.values.keys());
   const candidates = new Set<string>();
   for (const u of [shared, ...perOutput]) for (const n of [...u.names, ...u.reqNames]) if (keys.has(n)) candidates.add(n);
@@ -117,7 +119,7 @@ export function renderRecipeYaml(ctx: FormatContext): RenderedOutput[] {
   const seen = new Set<string>();
   const results: RenderedOutput[] = [];
   for (const variant of explodeVariants(ctx.config, candidates)) {
-    for (const output of renderVariant(ctx, root, variant, lineCounter, shared, perOutput, keys)) {
+    for (const output of renderVariant(ctx, root, variant, lineCounter, { shared, perOutput, cache: cacheUsage }, keys)) {
       const id = `${output.name}\u0000${output.build.string}\u0000${JSON.stringify(output.variant)}`;
       if (seen.has(id)) continue;
       seen.add(id);
@@ -132,10 +134,10 @@ function renderVariant(
   root: YamlNode & { items: { key: unknown; value: unknown }[] },
   variant: Variant,
   lineCounter: LineCounter,
-  shared: Usage,
-  perOutput: Usage[],
+  usages: { shared: Usage; perOutput: Usage[]; cache: Usage },
   keys: Set<string>,
 ): RenderedOutput[] {
+  const { shared, perOutput } = usages;
   const file = ctx.recipePath;
   ctx.engine.state.variant = variant;
   ctx.engine.state.targetPlatform = ctx.targetPlatform;
@@ -168,7 +170,37 @@ function renderVariant(
   const at = (node: YamlNode | null | undefined): SourceLocation => nodeLocation(scope, node);
   const outputsNode = child(root, 'outputs');
   const drafts: OutputDraft[] = [];
-  const makeDraft = (out: JsonMap, usage: Usage, loc: SourceLocation, inherited: { recipe: JsonMap }): OutputDraft | null => {
+  // The variant keys a part of the recipe uses: its expression names and dependency names.
+  const usedKeys = (usages_: readonly Usage[], deps: readonly string[]): Record<string, VariantValue> => {
+    const used: Record<string, VariantValue> = {};
+    const depNames = new Set(deps.filter((s) => !s.trim().includes(' ')).map((s) => specName(s).replace(/-/g, '_')));
+    for (const n of [...usages_.flatMap((u) => [...u.names]), ...depNames]) if (keys.has(n) && variant[n] !== undefined) used[n] = variant[n]!;
+    return used;
+  };
+  type CacheDraft = NonNullable<OutputDraft['cache']>;
+  const cacheDraftOf = (part: JsonMap, name: string, version: string, usage: Usage, inheritRunExports: boolean, fallbackSource: Json | undefined): CacheDraft => {
+    const build = mapOf(part.build);
+    const reqs = mapOf(part.requirements);
+    const ignore = mapOf(reqs.ignore_run_exports);
+    const { script, env, interpreter } = scriptOf(build.script, ctx.recipeDir, ctx.targetPlatform);
+    const buildReqs = strings(reqs.build);
+    const host = strings(reqs.host);
+    const used = usedKeys([shared, usage], [...buildReqs, ...host]);
+    used.target_platform = ctx.targetPlatform;
+    return {
+      name,
+      version,
+      script,
+      scriptEnv: env,
+      ...(interpreter ? { scriptInterpreter: interpreter } : {}),
+      sources: sourcesOf(part.source ?? fallbackSource, ctx.recipeDir),
+      requirements: { build: buildReqs, host, ignoreRunExports: { byName: strings(ignore.by_name), fromPackage: strings(ignore.from_package) } },
+      usedVariant: used,
+      inheritRunExports,
+      restoredFiles: 'new',
+    };
+  };
+  const makeDraft = (out: JsonMap, usage: Usage, loc: SourceLocation, inherited: { recipe: JsonMap; cache?: CacheDraft; cacheUsage?: Usage }): OutputDraft | null => {
     const pkg = mapOf(out.package);
     const name = str(pkg.name);
     if (!name) throw recipeError(loc, 'the output has no package name');
@@ -179,15 +211,16 @@ function renderVariant(
     const noarchRaw = str(build.noarch);
     if (noarchRaw !== undefined && noarchRaw !== 'python' && noarchRaw !== 'generic') throw recipeError(loc, `invalid noarch '${noarchRaw}' (expected python or generic)`);
     const noarch = noarchRaw as 'python' | 'generic' | undefined;
-    const { script, env } = scriptOf(build.script, ctx.recipeDir, ctx.targetPlatform);
+    // An output built on a cache runs only its own script, if it has one (the cache ran build.sh).
+    const { script, env, interpreter } = inherited.cache && build.script === undefined ? { script: [], env: {}, interpreter: undefined } : scriptOf(build.script, ctx.recipeDir, ctx.targetPlatform);
     const ignore = mapOf(reqs.ignore_run_exports);
     const build_ = strings(reqs.build);
     const host = strings(reqs.host);
-    // Used keys: expression names of the shared part and this output, dependency names, and
-    // target_platform for packages that are not noarch (rattler-build's hash input).
-    const used: Record<string, VariantValue> = {};
-    const depNames = new Set([...build_, ...host].filter((s) => !s.trim().includes(' ')).map((s) => specName(s).replace(/-/g, '_')));
-    for (const n of [...shared.names, ...usage.names, ...depNames]) if (keys.has(n) && variant[n] !== undefined) used[n] = variant[n]!;
+    // Used keys: expression names of the shared part, this output and its cache (their
+    // union, as rattler-build counts them), dependency names, and target_platform for
+    // packages that are not noarch (rattler-build's hash input).
+    const cache = inherited.cache;
+    const used = usedKeys([shared, usage, ...(inherited.cacheUsage ? [inherited.cacheUsage] : [])], [...build_, ...host, ...(cache ? [...cache.requirements.build, ...cache.requirements.host] : [])]);
     if (noarch === 'python') delete used.python;
     if (!noarch) used.target_platform = ctx.targetPlatform;
     const explicit = str(build.string);
@@ -198,6 +231,7 @@ function renderVariant(
       buildString: explicit && explicit.trim() !== '' ? explicit.trim() : undefined,
       script,
       scriptEnv: env,
+      ...(interpreter ? { scriptInterpreter: interpreter } : {}),
       noarch,
       skip: skipOf(build.skip, scope, loc),
       entryPoints: strings(mapOf(build.python).entry_points),
@@ -214,26 +248,60 @@ function renderVariant(
       about: mapOf(out.about) as Record<string, unknown>,
       files: filesOf(build.files),
       usedVariant: used,
+      ...(cache ? { cache } : {}),
       loc,
     };
   };
 
   if (isSeq(outputsNode)) {
     const recipe = mapOf(top.recipe);
+    const recipeName = str(recipe.name) ?? 'cache';
+    const recipeVersion = str(recipe.version) ?? '0';
+    const topCache = isJsonMap(top.cache) ? cacheDraftOf(top.cache, recipeName, recipeVersion, usages.cache, true, top.source) : undefined;
+    // Staging outputs first, so a package output can inherit one listed after it.
+    const staging = new Map<string, { part: JsonMap; usage: Usage }>();
+    outputsNode.items.forEach((node, i) => {
+      const stagingNode = child(node as YamlNode, 'staging');
+      if (stagingNode === undefined) return;
+      const part = evaluateStaging(scope, node as YamlNode);
+      const name = str(mapOf(part.staging).name);
+      if (!name) throw recipeError(at(node as YamlNode), 'a staging output needs a name');
+      staging.set(name, { part, usage: perOutput[i] ?? newUsage() });
+    });
     outputsNode.items.forEach((node, i) => {
       const loc = at(node as YamlNode);
-      // staging/cache outputs build once for the package outputs; they are not packages.
       if (child(node as YamlNode, 'staging') !== undefined || child(node as YamlNode, 'cache') !== undefined) return;
       const out = evaluate(scope, node as YamlNode);
       if (out === null) return;
       if (!isJsonMap(out)) throw recipeError(loc, 'each output must be a mapping');
+      const inherit = inheritOf(out.inherit, loc);
+      let from: { part: JsonMap; usage: Usage } | undefined;
+      if (inherit) {
+        from = staging.get(inherit.from);
+        if (!from) {
+          throw recipeError(at(child(node as YamlNode, 'inherit') as YamlNode), `the output inherits from '${inherit.from}', which is not a staging output of this recipe`, {
+            hint: staging.size > 0 ? `staging outputs: ${[...staging.keys()].join(', ')}` : 'define it with `- staging: {name: ...}` in outputs',
+          });
+        }
+      }
+      const version = str(mapOf(out.package).version) ?? recipeVersion;
+      const cache = from && inherit ? cacheDraftOf(from.part, inherit.from, version, from.usage, inherit.runExports, top.source) : topCache;
+      const outSources = Array.isArray(out.source) ? out.source : out.source ? [out.source] : [];
+      const withoutScript = (b: Json | undefined): JsonMap => {
+        const { script: _script, ...rest } = mapOf(b);
+        return rest;
+      };
+      // Inheriting from a staging output merges its build and about (not its script); the
+      // top-level source went into the cache's work folder, so only the output's own follow.
       const merged: JsonMap = {
         ...out,
-        build: deepMerge(top.build, out.build),
-        about: deepMerge(top.about, out.about),
-        source: [...(Array.isArray(top.source) ? top.source : top.source ? [top.source] : []), ...(Array.isArray(out.source) ? out.source : out.source ? [out.source] : [])],
+        build: from
+          ? deepMerge(deepMerge(withoutScript(top.build), withoutScript(from.part.build)), out.build)
+          : deepMerge(cache ? withoutScript(top.build) : top.build, out.build),
+        about: from ? deepMerge(deepMerge(top.about, from.part.about), out.about) : deepMerge(top.about, out.about),
+        source: cache ? outSources : [...(Array.isArray(top.source) ? top.source : top.source ? [top.source] : []), ...outSources],
       };
-      const draft = makeDraft(merged, perOutput[i] ?? newUsage(), loc, { recipe });
+      const draft = makeDraft(merged, perOutput[i] ?? newUsage(), loc, { recipe, ...(cache ? { cache, cacheUsage: from ? from.usage : usages.cache } : {}) });
       if (draft) drafts.push(draft);
     });
   } else {
@@ -259,6 +327,38 @@ function shellVariables(targetPlatform: string): Record<string, string> {
   const win = targetPlatform.startsWith('win-');
   const names = ['PREFIX', 'BUILD_PREFIX', 'SRC_DIR', 'RECIPE_DIR', 'PYTHON', 'SP_DIR', 'STDLIB_DIR', 'LIBRARY_PREFIX', 'LIBRARY_BIN', 'LIBRARY_LIB', 'LIBRARY_INC', 'SCRIPTS'];
   return Object.fromEntries(names.map((n) => [n, win ? `%${n}%` : `$${n}`]));
+}
+
+/**
+ * A staging output's values. Its `build.steps` (rattler-build's newer form, whose templates
+ * see each step's own env) are not supported and left unevaluated.
+ */
+function evaluateStaging(scope: EvalScope, node: YamlNode): JsonMap {
+  const out: JsonMap = {};
+  if (!isMap(node)) return out;
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const value = pair.value as YamlNode | null;
+    if (key === 'build' && isMap(value)) {
+      const build: JsonMap = {};
+      for (const p of value.items) {
+        const k = isScalar(p.key) ? String(p.key.value) : '';
+        if (k !== 'steps') build[k] = evaluate(scope, p.value as YamlNode | null);
+      }
+      out.build = build;
+    } else {
+      out[key] = evaluate(scope, value);
+    }
+  }
+  return out;
+}
+
+/** `inherit: name` or `inherit: {from: name, run_exports: bool}`; null or absent inherits the top level. */
+function inheritOf(value: Json | undefined, loc: SourceLocation): { from: string; runExports: boolean } | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return { from: value, runExports: true };
+  if (isJsonMap(value) && typeof value.from === 'string') return { from: value.from, runExports: value.run_exports !== false };
+  throw recipeError(loc, `inherit must be a staging output's name or {from: name, run_exports: true|false}, not ${JSON.stringify(value)}`);
 }
 
 /** build.skip: a boolean, an expression, or a list of them (any true skips). */

@@ -82,8 +82,10 @@ describe('failures', () => {
       error = e;
     }
     expect(isTaipanError(error)).toBe(true);
+    expect((error as { code: string }).code).toBe('BUILD_FAILED');
     const message = (error as Error).message;
-    expect(message).toMatch(/^the build script of 'broken-1\.0\.0-h1234567_0' failed with exit code 3; the log is '(.*build\.log)'/);
+    // The recipe, the output, the exit code, the log file and its last lines.
+    expect(message).toMatch(/^the build script of output 'broken' \(broken-1\.0\.0-h1234567_0\) of recipe '.*recipe\.yaml' failed with exit code 3; the log is '(.*build\.log)'/);
     expect(message).toContain('compiler exploded');
     const logFile = /the log is '(.*?)'/.exec(message)![1]!;
     const log = await readFile(logFile, 'utf8');
@@ -101,9 +103,12 @@ describe('failures', () => {
       script: touch('share/untested/a.txt'),
       tests: [{ kind: 'script', script: ['test -f "$PREFIX/share/untested/a.txt"', 'test -f "$PREFIX/share/untested/b.txt"'], requirements: { run: [], build: [] }, files: [] }],
     });
-    await expect(buildOutput(output, options)).rejects.toThrow(/the script test 1 of 'untested-1\.0\.0-h1234567_0' failed with exit code 1/);
+    await expect(buildOutput(output, options)).rejects.toMatchObject({
+      code: 'TEST_FAILED',
+      message: expect.stringMatching(/the script test 1 of output 'untested' \(untested-1\.0\.0-h1234567_0\) of recipe '.*recipe\.yaml' failed with exit code 1/),
+    });
     const contents = renderedOutput({ ...sketchOf(output), tests: [{ kind: 'package_contents', files: ['share/**/*.md'], bin: ['untested'], lib: [], include: [], sitePackages: [] }] });
-    await expect(buildOutput(contents, options)).rejects.toThrow(/files: share\/\*\*\/\*\.md[\s\S]*bin: untested/);
+    await expect(buildOutput(contents, options)).rejects.toMatchObject({ code: 'TEST_FAILED', message: expect.stringMatching(/files: share\/\*\*\/\*\.md[\s\S]*bin: untested/) });
     expect(await packagesIn(options.outputDir)).not.toContain('untested');
     // --no-test publishes it.
     await buildOutput(output, { ...options, test: false });

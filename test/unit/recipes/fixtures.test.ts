@@ -54,6 +54,7 @@ const NOT_VALID = [
   'rattler-build-test-test-parsing/', // parser error cases (checked in errors.test.ts)
   'rattler-build-test-test-section/script-test.yaml', // only a tests: fragment
   'rattler-build-test-race-condition/recipe-pin-invalid.yaml', // pins an output that does not exist
+  'rattler-build-test-staging/staging-invalid-inherit.yaml', // inherits from a staging output that does not exist
 ];
 const SLOW = ['ctng-compilers-feedstock'];
 
