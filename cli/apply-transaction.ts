@@ -1,10 +1,14 @@
 /**
  * Showing a transaction plan, asking, and carrying it out with progress: the part that
- * create, install, remove and the env commands share.
+ * create, install, remove and the env commands share. When another taipan changed the
+ * prefix while this one waited for its lock, the request is solved again (`resolve`) and
+ * the new plan shown, and asked about, before it is carried out.
  */
 import type { Platform } from '../channels/model/platform.js';
+import type { RepoDataRecord } from '../channels/model/package-record.js';
 import type { SolvedRequest } from '../environments/solve-request.js';
 import { executeTransaction, type TransactionEvent } from '../environments/transaction/execute.js';
+import { lockWaitMessage } from './lock-wait.js';
 import type { TaipanConfig } from './config/load.js';
 import { confirm } from './confirm.js';
 import { commandLine, packageCache, TOOL_VERSION } from './context.js';
@@ -21,6 +25,8 @@ export interface ApplyRequest {
   updateSpecs?: string[];
   removeSpecs?: string[];
   config: TaipanConfig;
+  /** Solve the request again against the prefix as it now is (see the header). */
+  resolve?: () => Promise<SolvedRequest>;
 }
 
 /** Carries the plan out unless it is a dry run or declined; true when the prefix was changed. */
@@ -32,8 +38,12 @@ export async function applyTransaction(output: Output, request: ApplyRequest): P
     offline: options.offline,
     onDownload: (p) => meter?.update(p.record.url, p.bytes, p.total),
   });
-  const fetch = [];
-  for (const record of solved.plan.link) if (!(await cache.has(record))) fetch.push(record);
+  const missing = async (records: readonly RepoDataRecord[]): Promise<RepoDataRecord[]> => {
+    const out = [];
+    for (const record of records) if (!(await cache.has(record))) out.push(record);
+    return out;
+  };
+  let fetch = await missing(solved.plan.link);
   const empty = solved.plan.link.length === 0 && solved.plan.unlink.length === 0;
 
   if (options.json && (options.dryRun || empty)) {
@@ -50,17 +60,31 @@ export async function applyTransaction(output: Output, request: ApplyRequest): P
     return false;
   }
   meter = new DownloadMeter(progress, fetch.length);
-  const total = solved.plan.link.length;
+  let total = solved.plan.link.length;
   let linked = 0;
-  await executeTransaction({
+  const resolve = request.resolve;
+  const replan = resolve && (async (): Promise<SolvedRequest | undefined> => {
+    progress.done();
+    output.warn(`'${prefix}' was changed by another taipan while this one waited; solving the request again`);
+    const again = await resolve();
+    fetch = await missing(again.plan.link);
+    total = again.plan.link.length;
+    if (!options.json) output.text(planTable(prefix, again.plan));
+    const empty = again.plan.link.length === 0 && again.plan.unlink.length === 0;
+    if (!empty && !options.yes && !options.json && !(await confirm('Proceed ([y]/n)? '))) return undefined;
+    return again;
+  });
+  const done = await executeTransaction({
     prefix,
     platform: request.platform,
     plan: solved.plan,
+    installed: solved.installed,
     cache,
     requestedSpecs: solved.requestedSpecs,
     finalRecords: solved.finalRecords,
     alwaysCopy: options.copy,
-    onLockWait: (holder) => output.warn(`waiting for another taipan${holder ? ` (pid ${holder.pid})` : ''} to finish with '${prefix}'…`),
+    replan,
+    onLockWait: (holder) => output.warn(lockWaitMessage(prefix, holder)),
     history: { command: commandLine(), toolVersion: TOOL_VERSION, updateSpecs: request.updateSpecs, removeSpecs: request.removeSpecs },
     onEvent: (event: TransactionEvent) => {
       if (event.kind === 'link') linked++;
@@ -72,7 +96,11 @@ export async function applyTransaction(output: Output, request: ApplyRequest): P
     },
   });
   progress.done();
-  if (options.json) output.json(planJson(prefix, solved.plan, fetch, false));
-  else output.text(`Done: ${solved.plan.link.length} linked, ${solved.plan.unlink.length} unlinked in '${prefix}'.\n`);
-  return true;
+  if (done === undefined) {
+    output.text('Nothing was changed.\n');
+    return false;
+  }
+  if (options.json) output.json(planJson(prefix, done.plan, fetch, false));
+  else if (done.plan.link.length > 0 || done.plan.unlink.length > 0) output.text(`Done: ${done.plan.link.length} linked, ${done.plan.unlink.length} unlinked in '${prefix}'.\n`);
+  return done.plan.link.length > 0 || done.plan.unlink.length > 0;
 }

@@ -31,6 +31,17 @@ export interface LockHolder {
 
 const RETRY_MS = 200;
 
+/** Retries before a wait is announced without knowing its holder (the owner file comes just after the lock). */
+const ANNOUNCE_UNKNOWN_AFTER = 5;
+
+/** Told about waits whose caller gave no `onWait` (a reader repairing a prefix first, say). */
+let defaultOnWait: ((prefix: string, holder: LockHolder | undefined) => void) | undefined;
+
+/** Set (or clear) the listener for lock waits no caller asked about; the CLI prints a line. */
+export function setDefaultLockWaitListener(listener: ((prefix: string, holder: LockHolder | undefined) => void) | undefined): void {
+  defaultOnWait = listener;
+}
+
 /** Prefixes whose lock this process holds (a reader inside a transaction must not wait for itself). */
 const held = new Set<string>();
 
@@ -61,7 +72,9 @@ export async function withPrefixLock<T>(prefix: string, action: () => Promise<T>
 export async function acquirePrefixLock(prefix: string, options: PrefixLockOptions = {}): Promise<() => Promise<void>> {
   await mkdir(condaMetaDir(prefix), { recursive: true });
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  const onWait = options.onWait ?? (defaultOnWait && ((holder: LockHolder | undefined) => defaultOnWait?.(prefix, holder)));
   let announced = false;
+  let tries = 0;
   for (;;) {
     try {
       const release = await lockfile.lock(condaMetaDir(prefix), {
@@ -81,7 +94,13 @@ export async function acquirePrefixLock(prefix: string, options: PrefixLockOptio
         await release().catch(() => undefined);
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // The prefix was removed while this process waited (a failed create of another taipan).
+        await mkdir(condaMetaDir(prefix), { recursive: true });
+        continue;
+      }
+      if (code !== 'ELOCKED') throw error;
     }
     const holder = await readHolder(prefix);
     if (holder && holder.host === os.hostname() && !isProcessAlive(holder.pid)) {
@@ -90,8 +109,8 @@ export async function acquirePrefixLock(prefix: string, options: PrefixLockOptio
       await rm(ownerPath(prefix), { force: true });
       continue;
     }
-    if (!announced) {
-      options.onWait?.(holder);
+    if (!announced && (holder !== undefined || ++tries >= ANNOUNCE_UNKNOWN_AFTER)) {
+      onWait?.(holder);
       announced = true;
     }
     if (Date.now() > deadline) {

@@ -58,6 +58,8 @@ export interface SolvedRequest {
   readonly finalRecords: readonly RepoDataRecord[];
   /** The spec the user wrote, by package name. */
   readonly requestedSpecs: ReadonlyMap<string, string>;
+  /** What the prefix held when this was solved: under the prefix lock, a difference means solve again. */
+  readonly installed?: readonly RepoDataRecord[];
 }
 
 export async function solveInstall(request: InstallRequest): Promise<SolvedRequest> {
@@ -125,7 +127,7 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
     forceReinstall: request.forceReinstall ? requestedNames : undefined,
   });
   const requestedSpecs = new Map(request.specs.map((text, i) => [specs[i]?.name ?? text, text]));
-  return { plan, finalRecords, requestedSpecs };
+  return { plan, finalRecords, requestedSpecs, installed };
 }
 
 /**
@@ -248,5 +250,5 @@ export async function solveRemove(prefix: string, specTexts: readonly string[]):
     }
   }
   const finalRecords = installed.filter((r) => !removed.has(r.name));
-  return { plan: planTransaction(installed, finalRecords), finalRecords, requestedSpecs: new Map() };
+  return { plan: planTransaction(installed, finalRecords), finalRecords, requestedSpecs: new Map(), installed };
 }

@@ -13,7 +13,8 @@
  *   `lib/python3.1 -> python3.10` rely on it) only when the real path stays inside;
  * - an existing file or symlink at an entry's path is unlinked first (as tar does), so a
  *   write never follows it; replacing a folder by a non-folder is refused;
- * - device files and fifos are refused.
+ * - device files and fifos are refused, and so are files with the setuid or setgid bit:
+ *   no package needs to install a program that runs with its owner's rights.
  * Symlinks stay symlinks; file modes keep their permission bits (see {@link fileMode}).
  *
  * Metadata calls (lstat, mkdir, symlink, chmod...) and small-file writes are synchronous on
@@ -77,8 +78,8 @@ const SMALL_FILE = 4 * 1024 * 1024;
 const MAX_SYMLINK_HOPS = 40;
 
 /**
- * Mode given to an extracted file: the archive's permission bits without setuid/setgid/
- * sticky and without group/other write (what a 022 umask gives), and always owner
+ * Mode given to an extracted file: the archive's permission bits (setuid/setgid files are
+ * refused before this; sticky is dropped) without group/other write (what a 022 umask gives), and always owner
  * read+write so the cache can later be rewritten or deleted. Executable bits are kept.
  */
 export function fileMode(archiveMode: number | undefined): number {
@@ -223,6 +224,11 @@ export class SafeTreeWriter {
   }
 
   async #file(rel: string, entry: ReadEntry, member: string | undefined): Promise<void> {
+    const special = (entry.mode ?? 0) & 0o6000;
+    if (special !== 0) {
+      const bits = special === 0o6000 ? 'setuid and setgid bits' : special === 0o4000 ? 'setuid bit' : 'setgid bit';
+      throw this.#unsafe(entry.path, `the file has the ${bits} set (mode ${(entry.mode ?? 0).toString(8)}); taipan does not install programs that run with another user's rights`, member);
+    }
     this.#checkSize(rel, entry, member);
     const abs = await this.#leaf(rel, entry.path, member);
     const mode = fileMode(entry.mode);

@@ -18,6 +18,7 @@ import { distToSpec, packagesAtRevision, readRevisions } from '../../environment
 import { setEnvVars } from '../../environments/activation/env-vars.js';
 import { solveInstall, solveRemove, type SolvedRequest } from '../../environments/solve-request.js';
 import { applyTransaction } from '../apply-transaction.js';
+import { announceLockWaits } from '../lock-wait.js';
 import type { TaipanConfig } from '../config/load.js';
 import { channelIndexOptions, packageCache, parseChannels, resolvePrefix, solverBackend, targetPlatform } from '../context.js';
 import { collect, withChannelOptions, withOutputOptions, withPrefixOptions, type TransactionOptions } from '../options.js';
@@ -42,6 +43,26 @@ export interface InstallFlow {
 
 /** The whole create/install path, shared with `env create` and `env update`. */
 export async function runInstallFlow(output: Output, flow: InstallFlow): Promise<void> {
+  const { options, config, files } = flow;
+  announceLockWaits(output);
+  const solved = await solveFlow(flow);
+  const changed = await applyTransaction(output, {
+    prefix: flow.prefix,
+    platform: flow.platform,
+    solved,
+    // Another taipan changed the prefix while this one waited (a create then finds it taken: PREFIX_EXISTS).
+    resolve: () => solveFlow(flow),
+    options: { ...options, copy: options.copy || config.values.always_copy?.value === true },
+    updateSpecs: [...flow.specs, ...files.specs],
+    config,
+  });
+  if (changed && flow.mode === 'create') await registerEnvironment(flow.prefix);
+  if (changed && Object.keys(files.variables).length > 0) await setEnvVars(flow.prefix, files.variables);
+  if (!options.dryRun && files.pip.length > 0) await runPipInstall(flow.prefix, flow.platform, files.pip, flow.pipCwd ?? process.cwd());
+}
+
+/** Solve `flow`'s request against the prefix as it is now. */
+async function solveFlow(flow: InstallFlow): Promise<SolvedRequest> {
   const { options, config, files } = flow;
   const progress = new Progress(options);
   progress.update('loading channels and solving…');
@@ -77,17 +98,7 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
   } finally {
     progress.done();
   }
-  const changed = await applyTransaction(output, {
-    prefix: flow.prefix,
-    platform: flow.platform,
-    solved,
-    options: { ...options, copy: options.copy || config.values.always_copy?.value === true },
-    updateSpecs: [...flow.specs, ...files.specs],
-    config,
-  });
-  if (changed && flow.mode === 'create') await registerEnvironment(flow.prefix);
-  if (changed && Object.keys(files.variables).length > 0) await setEnvVars(flow.prefix, files.variables);
-  if (!options.dryRun && files.pip.length > 0) await runPipInstall(flow.prefix, flow.platform, files.pip, flow.pipCwd ?? process.cwd());
+  return solved;
 }
 
 function channelPriority(config: TaipanConfig): ChannelPriority | undefined {
@@ -166,7 +177,16 @@ export function registerInstallCommands(program: Command, output: Output, config
     .action(async (specs: string[], options: TransactionOptions) => {
       const settings = config();
       const prefix = resolvePrefix(options, settings);
+      announceLockWaits(output);
       const solved = await solveRemove(prefix, specs);
-      await applyTransaction(output, { prefix, platform: targetPlatform(undefined), solved, options, removeSpecs: specs, config: settings });
+      await applyTransaction(output, {
+        prefix,
+        platform: targetPlatform(undefined),
+        solved,
+        resolve: () => solveRemove(prefix, specs),
+        options,
+        removeSpecs: specs,
+        config: settings,
+      });
     });
 }

@@ -1,13 +1,15 @@
 /**
  * Link scripts: `bin/.<name>-post-link.sh` runs after a package is linked and
  * `bin/.<name>-pre-unlink.sh` before it is unlinked (`Scripts/.<name>-<action>.bat` on
- * Windows), with conda's variables. What a script appends to `$PREFIX/.messages.txt` is
- * meant for the user: it is read, removed and handed back, never printed here.
+ * Windows), with conda's variables and little else (see link-script-env.ts), in the
+ * prefix as working folder. What a script appends to `$PREFIX/.messages.txt` is meant for
+ * the user: it is read, removed and handed back, never printed here.
  */
 import { spawn } from 'node:child_process';
 import { access, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
+import { linkScriptEnv } from './link-script-env.js';
 
 export type LinkAction = 'post-link' | 'pre-unlink';
 
@@ -37,28 +39,19 @@ export async function runLinkScript(
   action: LinkAction,
   windows: boolean,
 ): Promise<LinkScriptResult | undefined> {
-  const script = path.join(prefix, linkScriptPath(record.name, action, windows));
+  const root = path.resolve(prefix);
+  const script = path.join(root, linkScriptPath(record.name, action, windows));
   try {
     await access(script);
   } catch {
     return undefined;
   }
-  const binDir = path.join(prefix, windows ? 'Scripts' : 'bin');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ROOT_PREFIX: prefix,
-    PREFIX: prefix,
-    CONDA_PREFIX: prefix,
-    PKG_NAME: record.name,
-    PKG_VERSION: record.version,
-    PKG_BUILDNUM: String(record.build_number),
-    PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
-  };
+  const env = linkScriptEnv(root, record, windows);
   const [command, args] = windows
     ? [process.env.COMSPEC ?? 'cmd.exe', ['/d', '/c', script]]
     : ['/bin/bash', [script]];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: prefix, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

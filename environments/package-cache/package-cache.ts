@@ -210,7 +210,8 @@ async function lockEntry(entry: CacheEntry, waitMs: number): Promise<() => Promi
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
     }
-    const owner = await readFile(ownerPath, 'utf8').then((t) => JSON.parse(t) as { pid: number; host: string }, () => undefined);
+    // The owner file is written just after the lock: it may be missing or half written.
+    const owner = await readFile(ownerPath, 'utf8').then((t) => JSON.parse(t) as { pid: number; host: string }).catch(() => undefined);
     if (owner && owner.host === os.hostname() && !isProcessAlive(owner.pid)) {
       await rm(lockPath, { recursive: true, force: true });
       await rm(ownerPath, { force: true });

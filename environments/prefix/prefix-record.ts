@@ -80,6 +80,8 @@ export async function readPrefixRecords(prefix: string): Promise<PrefixRecord[]>
     try {
       records.push(JSON.parse(await readFile(file, 'utf8')) as PrefixRecord);
     } catch (error) {
+      // Unlinked by another taipan since the readdir: it is not installed any more.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new TaipanError('INVALID_RECORD', `cannot read installed record '${file}': ${(error as Error).message}`, {
         cause: error,
         hint: 'the file is damaged; remove it and reinstall the package',

@@ -5,8 +5,14 @@
  * before the prefix is touched, including where every file goes), execute (unlink, promote
  * clobbered copies, link, write conda-meta) through an on-disk journal and, on any
  * failure, reverse. A prefix that did not exist before a failed transaction is removed.
+ *
+ * The plan is solved before the lock is taken, so another taipan may change the prefix
+ * in between (two installs started together). Holding the lock, the prefix is compared
+ * with what the plan was solved against; when it changed, the request is solved again
+ * (through `replan`) against the prefix as it now is, and that plan is carried out: both
+ * requests end installed, one after the other, as a user expects.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { isWindows, type Platform } from '../../channels/model/platform.js';
@@ -22,7 +28,7 @@ import { Journal, recoverJournal } from './journal.js';
 import { planLayout, type PackageToLink, type TransactionLayout } from './layout.js';
 import { linkStep, type Notice } from './link-step.js';
 import { promoteStep, unlinkStep } from './unlink-step.js';
-import type { TransactionPlan } from './plan.js';
+import { sameArchive, type TransactionPlan } from './plan.js';
 import { pathExists } from '../../channels/util/fs.js';
 
 export type { Notice } from './link-step.js';
@@ -35,15 +41,30 @@ export type TransactionEvent =
   | { kind: 'link'; record: RepoDataRecord; clobbered: string[] }
   | Notice;
 
-export interface ExecuteOptions {
-  readonly prefix: string;
-  readonly platform: Platform;
+/** A solved request: what to change, and what the prefix holds afterwards. */
+export interface PlannedTransaction {
   readonly plan: TransactionPlan<PrefixRecord>;
-  readonly cache: PackageCache;
   /** The spec a user asked for, by package name (conda-meta `requested_spec`). */
   readonly requestedSpecs: ReadonlyMap<string, string>;
   /** The records the prefix holds after the transaction (to place noarch: python files). */
   readonly finalRecords: readonly RepoDataRecord[];
+  /**
+   * What the prefix held when the plan was solved. When given, any difference under the
+   * lock counts as a change; without it only the plan's own records are compared.
+   */
+  readonly installed?: readonly RepoDataRecord[];
+}
+
+export interface ExecuteOptions extends PlannedTransaction {
+  readonly prefix: string;
+  readonly platform: Platform;
+  readonly cache: PackageCache;
+  /**
+   * Solve the request again against the prefix as it is now; called holding the lock when
+   * the prefix changed since the plan was solved. Undefined from it: the user declined the
+   * new plan. Without `replan` a changed prefix is an error (PREFIX_CHANGED).
+   */
+  readonly replan?: () => Promise<PlannedTransaction | undefined>;
   readonly alwaysCopy?: boolean;
   readonly history: { command: string; toolVersion: string; updateSpecs?: string[]; removeSpecs?: string[] };
   readonly onEvent?: (event: TransactionEvent) => void;
@@ -57,31 +78,60 @@ interface Prepared extends PackageToLink {
 
 const FETCH_CONCURRENCY = 4;
 
-/** Run `options.plan` against `options.prefix`; on failure the prefix is as it was. */
-export async function executeTransaction(options: ExecuteOptions): Promise<void> {
-  const prepared = await prepare(options);
-  const prefixExisted = await pathExists(options.prefix);
-  const windows = isWindows(options.platform);
-  const python = pythonInfo(options.finalRecords, windows);
+/** How many times a request is solved again when the prefix keeps changing under it. */
+const MAX_REPLANS = 3;
+
+/**
+ * Run `options.plan` against `options.prefix`; on failure the prefix is as it was. Returns
+ * the transaction carried out (another one than `options` when the request was solved
+ * again), or undefined when the user declined the new plan.
+ */
+export async function executeTransaction(options: ExecuteOptions): Promise<PlannedTransaction | undefined> {
+  const { prefix } = options;
+  let prepared = await prepare(options, options.plan.link, []);
+  const prefixExisted = await pathExists(prefix);
   try {
-    await mkdir(condaMetaDir(options.prefix), { recursive: true }).catch(async (error: unknown) => {
-      throw asDiskError(await mkdirCause(options.prefix, error), `the environment '${options.prefix}'`, 'nothing was changed');
+    await mkdir(condaMetaDir(prefix), { recursive: true }).catch(async (error: unknown) => {
+      throw asDiskError(await mkdirCause(prefix, error), `the environment '${prefix}'`, 'nothing was changed');
     });
-    await withPrefixLock(
-      options.prefix,
+    const done = await withPrefixLock(
+      prefix,
       async () => {
-        await recoverJournal(options.prefix);
-        const installed = await readPrefixRecords(options.prefix);
-        checkPlanIsCurrent(options, installed);
-        const layout = planLayout({ installed, unlink: options.plan.unlink, link: prepared, python });
-        verify(options, prepared, layout);
-        await verifySources(prepared);
-        await run(options, prepared, layout, prefixExisted);
+        let createdHere = false;
+        try {
+          await recoverJournal(prefix);
+          let installed = await readPrefixRecords(prefix);
+          // Another taipan may have made this prefix while this one waited for the lock.
+          createdHere = !prefixExisted && installed.length === 0 && !(await pathExists(path.join(condaMetaDir(prefix), 'history')));
+          let current: PlannedTransaction = options;
+          for (let replans = 0; changedSincePlan(current, installed); replans++) {
+            if (options.replan === undefined || replans === MAX_REPLANS) throw prefixChanged(prefix, current, installed);
+            const again = await options.replan();
+            if (again === undefined) return undefined;
+            current = again;
+            prepared = await prepare(options, current.plan.link, prepared);
+            installed = await readPrefixRecords(prefix);
+          }
+          if (current.plan.link.length === 0 && current.plan.unlink.length === 0) return current;
+          const python = pythonInfo(current.finalRecords, isWindows(options.platform));
+          const layout = planLayout({ installed, unlink: current.plan.unlink, link: prepared, python });
+          verify(prefix, prepared, layout);
+          await verifySources(prepared);
+          await run({ ...options, ...current }, prepared, layout, !createdHere);
+          return current;
+        } catch (error) {
+          // Removed while the lock is held, so a taipan waiting for it never sees half of it.
+          if (createdHere) await clearNewPrefix(prefix);
+          throw error;
+        }
       },
       { onWait: options.onLockWait },
     );
+    if (done === undefined && !prefixExisted) await removeIfEmpty(prefix);
+    return done;
   } catch (error) {
-    if (!prefixExisted) await rm(options.prefix, { recursive: true, force: true });
+    // Only empty folders go: a prefix another taipan filled in the meantime stays.
+    if (!prefixExisted) await removeIfEmpty(prefix);
     throw error;
   }
 }
@@ -116,14 +166,19 @@ async function run(options: ExecuteOptions, prepared: readonly Prepared[], layou
   await journal.commit();
 }
 
-async function prepare(options: ExecuteOptions): Promise<Prepared[]> {
-  const records = options.plan.link;
+/** Fetch and extract `records` into the cache; `done` holds packages prepared before. */
+async function prepare(options: ExecuteOptions, records: readonly RepoDataRecord[], done: readonly Prepared[]): Promise<Prepared[]> {
   const results: Prepared[] = new Array(records.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < records.length) {
       const index = next++;
       const record = records[index] as RepoDataRecord;
+      const before = done.find((p) => p.record.url === record.url && sameArchive(p.record, record));
+      if (before !== undefined) {
+        results[index] = { ...before, record };
+        continue;
+      }
       const entry = await options.cache.get(record, options.onEvent);
       const [paths, linkJson] = await Promise.all([readPathsJson(entry.dir), readLinkJson(entry.dir)]);
       results[index] = { record, entry, paths: paths.paths, ...(linkJson ? { linkJson } : {}) };
@@ -149,31 +204,62 @@ async function verifySources(prepared: readonly Prepared[]): Promise<void> {
 }
 
 /**
- * The plan was computed from conda-meta before the lock was taken; another process (or
- * the repair of an interrupted transaction) may have changed the prefix since.
+ * True when the prefix is not what `planned` was solved against: another process (or the
+ * repair of an interrupted transaction) changed it since. With the solve's snapshot any
+ * difference counts (a new package may conflict with the plan, or be needed by it);
+ * without one, a record the plan removes is gone or one it adds appeared.
  */
-function checkPlanIsCurrent(options: ExecuteOptions, installed: readonly PrefixRecord[]): void {
+function changedSincePlan(planned: PlannedTransaction, installed: readonly PrefixRecord[]): boolean {
   const key = (r: RepoDataRecord): string => `${r.name}-${r.version}-${r.build}`;
   const have = new Set(installed.map(key));
-  const leaving = new Set(options.plan.unlink.map((r) => r.name));
-  const stale =
-    options.plan.unlink.find((r) => !have.has(key(r))) ??
-    options.plan.link.find((r) => installed.some((i) => i.name === r.name) && !leaving.has(r.name));
-  if (stale) {
-    throw new TaipanError('PREFIX_CHANGED', `the environment '${options.prefix}' changed while taipan was solving ('${stale.name}' is not as expected)`, {
-      hint: 'run the command again; nothing was changed',
-    });
+  if (planned.installed !== undefined) {
+    return planned.installed.length !== installed.length || planned.installed.some((r) => !have.has(key(r)));
+  }
+  return staleRecord(planned, installed) !== undefined;
+}
+
+function staleRecord(planned: PlannedTransaction, installed: readonly PrefixRecord[]): RepoDataRecord | undefined {
+  const key = (r: RepoDataRecord): string => `${r.name}-${r.version}-${r.build}`;
+  const have = new Set(installed.map(key));
+  const leaving = new Set(planned.plan.unlink.map((r) => r.name));
+  return (
+    planned.plan.unlink.find((r) => !have.has(key(r))) ??
+    planned.plan.link.find((r) => installed.some((i) => i.name === r.name) && !leaving.has(r.name)) ??
+    (planned.installed ?? []).find((r) => !have.has(key(r))) ??
+    installed.find((r) => !(planned.installed ?? installed).some((i) => key(i) === key(r)))
+  );
+}
+
+function prefixChanged(prefix: string, planned: PlannedTransaction, installed: readonly PrefixRecord[]): TaipanError {
+  const stale = staleRecord(planned, installed);
+  return new TaipanError('PREFIX_CHANGED', `the environment '${prefix}' changed while taipan was solving${stale ? ` ('${stale.name}' is not as expected)` : ''}`, {
+    hint: 'another taipan is changing it; run the command again once it is done; nothing was changed',
+  });
+}
+
+/** A failed transaction's new prefix, emptied but for the lock this process holds. */
+async function clearNewPrefix(prefix: string): Promise<void> {
+  for (const name of await readdir(prefix).catch(() => [] as string[])) {
+    if (name !== 'conda-meta') await rm(path.join(prefix, name), { recursive: true, force: true });
+  }
+  for (const name of await readdir(condaMetaDir(prefix)).catch(() => [] as string[])) {
+    if (!name.startsWith('.taipan.lock')) await rm(path.join(condaMetaDir(prefix), name), { recursive: true, force: true });
   }
 }
 
-function verify(options: ExecuteOptions, prepared: readonly Prepared[], layout: TransactionLayout): void {
-  const prefixLength = Buffer.byteLength(options.prefix);
+async function removeIfEmpty(prefix: string): Promise<void> {
+  await rmdir(condaMetaDir(prefix)).catch(() => undefined);
+  await rmdir(prefix).catch(() => undefined);
+}
+
+function verify(prefix: string, prepared: readonly Prepared[], layout: TransactionLayout): void {
+  const prefixLength = Buffer.byteLength(prefix);
   for (const { entry, paths } of prepared) {
     for (const p of paths) {
       if (p.prefix_placeholder && p.file_mode === 'binary' && prefixLength > Buffer.byteLength(p.prefix_placeholder)) {
         throw new TaipanError(
           'LINK_FAILED',
-          `'${entry.record.fn}' has a binary prefix placeholder of ${Buffer.byteLength(p.prefix_placeholder)} bytes in '${p._path}', shorter than the prefix '${options.prefix}' (${prefixLength} bytes)`,
+          `'${entry.record.fn}' has a binary prefix placeholder of ${Buffer.byteLength(p.prefix_placeholder)} bytes in '${p._path}', shorter than the prefix '${prefix}' (${prefixLength} bytes)`,
           { hint: 'choose a shorter environment path; nothing was changed' },
         );
       }
@@ -183,7 +269,7 @@ function verify(options: ExecuteOptions, prepared: readonly Prepared[], layout: 
     for (const t of [...pkg.targets.map((x) => x.target), ...pkg.entryPoints.map((e) => e.target)]) {
       const parts = t.split('/');
       if (t.startsWith('/') || parts.includes('..') || /^[A-Za-z]:/.test(t)) {
-        throw new TaipanError('UNSAFE_ARCHIVE_ENTRY', `package path '${t}' of '${pkg.record.fn}' points outside the prefix '${options.prefix}'`);
+        throw new TaipanError('UNSAFE_ARCHIVE_ENTRY', `package path '${t}' of '${pkg.record.fn}' points outside the prefix '${prefix}'`);
       }
     }
   }

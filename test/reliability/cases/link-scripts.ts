@@ -6,6 +6,8 @@
  *   paths stay in the prefix and the script run is always `<prefix>/bin/.<name>-….sh`;
  * - the variables reach the script through the environment, never through a shell command
  *   line, so a value with `$(…)` or `;` is inert;
+ * - nothing else of the user's environment reaches it (tokens, cloud keys), and PREFIX is
+ *   the normalized prefix however the user spelled it;
  * - a script file that is a symlink leading out of the package is refused at extraction
  *   and never run;
  * - a failing post-link rolls the whole transaction back.
@@ -30,6 +32,7 @@ export const linkScripts: Category = {
     const results: CaseResult[] = [];
     const channel = path.join(context.work, 'channel');
     await writePackage(channel, { name: 'probe', version: '1.2', files: { 'share/probe.txt': 'probe\n' }, postLink: PROBE, preUnlink: '#!/bin/bash\necho "bye from $PKG_NAME" >> "$PREFIX/.messages.txt"\n' });
+    await writePackage(channel, { name: 'envdump', files: { 'share/envdump.txt': 'x\n' }, postLink: '#!/bin/bash\nenv > "$PREFIX/share/envdump-vars.txt"\n' });
     await writePackage(channel, { name: 'failing', files: { 'share/failing.txt': 'x\n' }, postLink: '#!/bin/bash\necho "cannot" >&2\nexit 3\n' });
     await writePackage(channel, {
       name: 'linkout',
@@ -52,6 +55,23 @@ export const linkScripts: Category = {
         const removed = await taipan(['remove', '-y', '-p', prefix, 'probe'], context, env);
         const lost = [...(await checkPrefix(prefix, ['share/probe-vars.txt'])).details, ...(await outsideBefore())];
         return { survived: run.status === 0 && vars.trim() === expected && removed.status === 0 && /bye from probe/.test(removed.stdout + removed.stderr), lost: lost.length, detail: `${describeRun(run)}; vars: ${vars}; ${describeRun(removed)}; ${lost.join('; ')}` };
+      }),
+    );
+    if (!context.quick) results.push(
+      await runCase("the user's secrets stay out; PREFIX is normalized even when typed with '..'", async () => {
+        const prefix = path.join(context.work, 'env-scrubbed');
+        const secret = 'link-script-secret-8d41a7';
+        const run = await taipan(['create', '-y', '-p', path.join(context.work, 'outside', '..', 'env-scrubbed'), '-c', channel, 'envdump'], context, {
+          ...env,
+          AWS_SECRET_ACCESS_KEY: secret,
+          TAIPAN_TEST_TOKEN: secret,
+          GITHUB_TOKEN: secret,
+        });
+        const dumped = await readFile(path.join(prefix, 'share', 'envdump-vars.txt'), 'utf8').catch(() => '');
+        const lost = [...(await outsideBefore())];
+        if (dumped.includes(secret)) lost.push('a secret reached the post-link script');
+        const fine = run.status === 0 && dumped.split('\n').includes(`PREFIX=${prefix}`);
+        return { survived: fine, lost: lost.length, detail: `${describeRun(run)}; ${lost.join('; ')}` };
       }),
     );
     if (!context.quick) results.push(
