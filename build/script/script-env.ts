@@ -4,7 +4,7 @@
  * SRC_DIR, RECIPE_DIR, PKG_* (PKG_HASH is the variant hash of the build string, `h` + 7
  * hex), CPU_COUNT, target_platform, build_platform, SUBDIR, PYTHON (the rest of the python
  * variables when python is in host), the variant's keys and the recipe's
- * `script_env`. Compiler variables (CC, CFLAGS, ...) come from the build environment's
+ * `script_env`; of the caller's own environment only an allowlist. Compiler variables (CC, CFLAGS, ...) come from the build environment's
  * activate.d scripts, which the script wrapper sources (run-script.ts).
  */
 import os from 'node:os';
@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { isWindows, type Platform } from '../../channels/model/platform.js';
 import { activatedEnvironment, prefixPathEntries } from '../../environments/activation/activation.js';
+import { keptUserVariables } from '../../environments/link/link-script-env.js';
 import { pythonInfo } from '../../environments/link/noarch-python.js';
 import type { RenderedOutput } from '../../recipes/stage1.js';
 
@@ -28,13 +29,23 @@ export interface ScriptEnvInput {
   readonly base?: NodeJS.ProcessEnv;
 }
 
-/** Variables of a conda activation that must not leak from the caller's shell into a build. */
-const DROPPED = /^(CONDA_PREFIX(_\d+)?|CONDA_DEFAULT_ENV|CONDA_SHLVL|CONDA_PROMPT_MODIFIER|TAIPAN_SAVED_PATH_\d+|PYTHONPATH|PYTHONHOME)$/;
+/**
+ * What a build keeps of the caller's environment besides locale, home and temp folder, as
+ * conda-build and rattler-build do: the user's identity, terminal and make flags. Anything
+ * else (tokens, cloud keys, a conda activation of the caller's shell) reaches a build only
+ * when the recipe names it in `script_env`.
+ */
+const KEPT_FOR_BUILDS = /^(PATH|USER|LOGNAME|SHELL|TERM|MAKEFLAGS|SOURCE_DATE_EPOCH)$/i;
 
 export async function buildScriptEnv(input: ScriptEnvInput): Promise<NodeJS.ProcessEnv> {
   const { output } = input;
-  const base: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(input.base ?? process.env)) if (!DROPPED.test(key)) base[key] = value;
+  const base = keptUserVariables(input.base ?? process.env, isWindows(input.buildPlatform), KEPT_FOR_BUILDS);
+  // Windows spells it Path, and a copied environment loses Windows' case-insensitivity.
+  const pathKey = Object.keys(base).find((key) => key.toUpperCase() === 'PATH');
+  if (pathKey !== undefined && pathKey !== 'PATH') {
+    base.PATH = base[pathKey];
+    delete base[pathKey];
+  }
   const env = await activatedEnvironment(input.buildPrefix, base, input.buildPlatform);
   const sep = isWindows(input.buildPlatform) ? ';' : ':';
   env.PATH = [...prefixPathEntries(input.buildPrefix, input.buildPlatform), ...prefixPathEntries(input.hostPrefix, input.hostPlatform), base.PATH ?? ''].join(sep);

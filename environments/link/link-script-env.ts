@@ -39,10 +39,7 @@ export function linkScriptEnv(prefix: string, record: RepoDataRecord, windows: b
       });
     }
   }
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(base)) {
-    if (value !== undefined && (KEPT.test(key) || (windows && KEPT_WINDOWS.test(key)))) env[key] = value;
-  }
+  const env = keptUserVariables(base, windows);
   const binDir = path.join(root, windows ? 'Scripts' : 'bin');
   const userPath = pathOf(base) ?? (windows ? '' : DEFAULT_PATH);
   Object.assign(env, {
@@ -56,6 +53,19 @@ export function linkScriptEnv(prefix: string, record: RepoDataRecord, windows: b
     PKG_BUILDNUM: String(record.build_number),
   });
   if (env.HOME === undefined && !windows) env.HOME = os.homedir();
+  return env;
+}
+
+/**
+ * The user's variables a script of a package (link script) or a recipe (build script)
+ * keeps: locale, home, temp folder, what Windows programs need, and those `extra` names.
+ * Everything else, tokens and cloud keys included, stays out.
+ */
+export function keptUserVariables(base: NodeJS.ProcessEnv, windows: boolean, extra?: RegExp): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (value !== undefined && (KEPT.test(key) || (windows && KEPT_WINDOWS.test(key)) || extra?.test(key) === true)) env[key] = value;
+  }
   return env;
 }
 

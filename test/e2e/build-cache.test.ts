@@ -285,6 +285,28 @@ describe('pins completed from the host environment', () => {
 });
 
 describe('the build script', () => {
+  test("sees none of the caller's environment beyond an allowlist, and what script_env names", async () => {
+    const dump = path.join(work, 'env-allowlist.txt');
+    const recipe = await writeRecipe('allowlist', {
+      // Block form: conda-build reads a trailing `[...]` as a selector, even without `#`.
+      'meta.yaml': ['package: {name: allowlist, version: 1.0}', 'build:', '  script_env:', '    - TAIPAN_TEST_PASSED', `  script: env > "${dump}" && touch "$PREFIX/ok"`, ''].join('\n'),
+    });
+    const env = { ...process.env, TAIPAN_TEST_PASSED: 'named-in-script-env', AWS_SECRET_ACCESS_KEY: 'do-not-leak-1', GITHUB_TOKEN: 'do-not-leak-2' };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const outputs = await renderRecipe(recipe, { env: env as Record<string, string> });
+      await buildOutputs(outputs, options);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    }
+    const seen = await readFile(dump, 'utf8');
+    expect(seen).toContain('TAIPAN_TEST_PASSED=named-in-script-env');
+    expect(seen).not.toContain('do-not-leak');
+    expect(seen).toMatch(/^PATH=/m);
+    expect(seen).toMatch(/^PKG_NAME=allowlist$/m);
+  });
+
   test("conda-build's variables, `script: {file: build}` and `script: {content, env}`", async () => {
     const dump = path.join(work, 'env-dump');
     await mkdir(dump, { recursive: true });
