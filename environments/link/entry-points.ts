@@ -2,8 +2,10 @@
  * Console scripts of noarch: python packages. `info/link.json` lists them as
  * `name = module:function`; at link time each becomes a small python script in `bin/`
  * whose shebang names the environment's own interpreter, as conda writes them (conda's
- * `python_entry_point_template`). On Windows conda adds a launcher .exe next to a
- * `-script.py`; taipan writes the script and leaves the launcher to a later change.
+ * `python_entry_point_template`). On Windows conda puts a launcher .exe (its cli-64.exe,
+ * which taipan does not ship) next to `Scripts/<name>-script.py`; taipan writes a
+ * `Scripts/<name>.bat` launcher instead, which cmd, PowerShell and `subprocess` find on
+ * PATH as they would the .exe.
  */
 import { TaipanError } from '../../channels/model/errors.js';
 import type { PythonInfo } from './noarch-python.js';
@@ -33,6 +35,22 @@ export function parseEntryPoint(line: string, packageName: string): EntryPoint {
 /** Prefix-relative path of the script for `entry`. */
 export function entryPointPath(python: PythonInfo, entry: EntryPoint): string {
   return python.windows ? `${python.scriptsDir}/${entry.name}-script.py` : `${python.scriptsDir}/${entry.name}`;
+}
+
+/** Prefix-relative path of the Windows launcher for `entry` (none elsewhere). */
+export function entryPointLauncherPath(python: PythonInfo, entry: EntryPoint): string | undefined {
+  return python.windows ? `${python.scriptsDir}/${entry.name}.bat` : undefined;
+}
+
+/**
+ * The Windows launcher: runs the environment's python (at the prefix root, one level above
+ * Scripts) on the `-script.py` beside it, with the arguments, and passes its exit code on.
+ * Both paths are taken from the launcher's own location, so it works wherever the prefix is.
+ */
+export function entryPointLauncher(python: PythonInfo, entry: EntryPoint): Buffer {
+  const interpreter = python.executable.replace(/\//g, '\\');
+  const up = python.scriptsDir.split('/').map(() => '..\\').join('');
+  return Buffer.from(`@"%~dp0${up}${interpreter}" "%~dp0${entry.name}-script.py" %*\r\n@exit /b %ERRORLEVEL%\r\n`, 'utf8');
 }
 
 /** The script's text for an environment at `prefix` (absolute). */

@@ -7,7 +7,7 @@
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import type { LinkJson } from '../../channels/archive/index.js';
 import { ClobberRegistry, type ClobberRecordView, type Promotion } from '../link/clobber.js';
-import { entryPointPath, parseEntryPoint, type EntryPoint } from '../link/entry-points.js';
+import { entryPointLauncherPath, entryPointPath, parseEntryPoint, type EntryPoint } from '../link/entry-points.js';
 import type { LinkTarget, PackagePathEntry } from '../link/link-package.js';
 import { noarchPythonTarget, requirePython, type PythonInfo } from '../link/noarch-python.js';
 
@@ -18,9 +18,11 @@ export interface PackageToLink {
   readonly linkJson?: LinkJson;
 }
 
-/** An entry point script to write, and where (possibly a clobbered copy). */
+/** An entry point's script (or its Windows launcher) to write, and where (possibly a clobbered copy). */
 export interface EntryPointTarget {
   readonly entryPoint: EntryPoint;
+  /** The Windows `.bat` launcher rather than the script. */
+  readonly launcher: boolean;
   readonly target: string;
   readonly originalPath?: string;
 }
@@ -64,7 +66,14 @@ function layoutPackage(item: PackageToLink, registry: ClobberRegistry, pythonOrN
   const python = noarchPython ? requirePython(pythonOrNone, record.name) : undefined;
   const placed = item.paths.map((entry) => ({ entry, target: python ? noarchPythonTarget(python, entry._path) : entry._path }));
   const entryPoints = python ? (item.linkJson?.noarch?.entry_points ?? []).map((line) => parseEntryPoint(line, record.name)) : [];
-  const entryPaths = python ? entryPoints.map((e) => entryPointPath(python, e)) : [];
+  // Each entry point's script, and on Windows its launcher after it.
+  const entryFiles = python
+    ? entryPoints.flatMap((entryPoint) => {
+        const launcher = entryPointLauncherPath(python, entryPoint);
+        return [{ entryPoint, path: entryPointPath(python, entryPoint), launcher: false }, ...(launcher ? [{ entryPoint, path: launcher, launcher: true }] : [])];
+      })
+    : [];
+  const entryPaths = entryFiles.map((f) => f.path);
   const decisions = registry.register(record.name, [
     ...placed.filter((p) => p.entry.path_type !== 'directory').map((p) => p.target),
     ...entryPaths,
@@ -82,10 +91,9 @@ function layoutPackage(item: PackageToLink, registry: ClobberRegistry, pythonOrN
   return {
     record,
     targets,
-    entryPoints: entryPoints.map((entryPoint, i) => {
-      const target = entryPaths[i] as string;
+    entryPoints: entryFiles.map(({ entryPoint, path: target, launcher }) => {
       const decision = decisions.get(target);
-      return decision ? { entryPoint, target: decision.clobberPath, originalPath: target } : { entryPoint, target };
+      return decision ? { entryPoint, launcher, target: decision.clobberPath, originalPath: target } : { entryPoint, launcher, target };
     }),
     compile,
     clobbered: [...decisions.values()].map((d) => ({ path: d.path, owner: d.owner })),

@@ -10,7 +10,7 @@ import { TaipanError } from '../../channels/model/errors.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import type { CacheEntry } from '../package-cache/package-cache.js';
 import { compilePyc, existingFiles } from '../link/compile-pyc.js';
-import { entryPointScript } from '../link/entry-points.js';
+import { entryPointLauncher, entryPointScript } from '../link/entry-points.js';
 import { linkPackage } from '../link/link-package.js';
 import { messagesPath, runLinkScript, takeMessages } from '../link/link-scripts.js';
 import { pycPath, type PythonInfo } from '../link/noarch-python.js';
@@ -61,7 +61,7 @@ export async function linkStep(context: LinkStepContext, layout: PackageLayout, 
 
   for (const ep of layout.entryPoints) {
     const python = context.python as PythonInfo;
-    const data = entryPointScript(prefix, python, ep.entryPoint);
+    const data = ep.launcher ? entryPointLauncher(python, ep.entryPoint) : entryPointScript(prefix, python, ep.entryPoint);
     const target = path.join(prefix, ep.target);
     if (await journal.displace(target)) replaced.push(ep.target);
     await journal.create(target, async () => {
@@ -71,7 +71,8 @@ export async function linkStep(context: LinkStepContext, layout: PackageLayout, 
     });
     paths.push({
       _path: ep.target,
-      path_type: context.windows ? 'windows_python_entrypoint_script' : 'unix_python_entrypoint',
+      // conda's type for its launcher .exe, the role the .bat plays.
+      path_type: ep.launcher ? 'windows_python_entrypoint_exe' : context.windows ? 'windows_python_entrypoint_script' : 'unix_python_entrypoint',
       sha256: createHash('sha256').update(data).digest('hex'),
       size_in_bytes: data.length,
       ...(ep.originalPath ? { original_path: ep.originalPath } : {}),

@@ -1,4 +1,4 @@
-import { entryPointPath, entryPointScript, parseEntryPoint } from '../../../environments/link/entry-points.js';
+import { entryPointLauncher, entryPointLauncherPath, entryPointPath, entryPointScript, parseEntryPoint } from '../../../environments/link/entry-points.js';
 import { pycPath, pythonInfo, noarchPythonTarget } from '../../../environments/link/noarch-python.js';
 import type { RepoDataRecord } from '../../../channels/model/package-record.js';
 
@@ -34,6 +34,14 @@ describe('entry points', () => {
     const ep = parseEntryPoint('tool = m:f', 'x');
     expect(entryPointPath(win, ep)).toBe('Scripts/tool-script.py');
     expect(entryPointScript('C:\\e', win, ep).toString().startsWith('# -*- coding')).toBe(true);
+  });
+
+  test('Windows: a Scripts/<name>.bat launcher runs the prefix python on the script beside it', () => {
+    const win = pythonInfo([pythonRecord], true)!;
+    const ep = parseEntryPoint('tool = m:f', 'x');
+    expect(entryPointLauncherPath(win, ep)).toBe('Scripts/tool.bat');
+    expect(entryPointLauncher(win, ep).toString()).toBe('@"%~dp0..\\python.exe" "%~dp0tool-script.py" %*\r\n@exit /b %ERRORLEVEL%\r\n');
+    expect(entryPointLauncherPath(py, ep)).toBeUndefined();
   });
 });
 

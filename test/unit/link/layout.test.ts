@@ -33,6 +33,22 @@ describe('planLayout', () => {
     expect(pkg.clobbered).toEqual([]);
   });
 
+  test('Windows: each entry point gets its -script.py and a .bat launcher, both owned by the package', () => {
+    const layout = planLayout({
+      installed: [],
+      unlink: [],
+      python: pythonInfo([rec('python', { version: '3.12.1' })], true),
+      link: [{ record: rec('tool', { noarch: 'python' }), paths: [{ _path: 'site-packages/tool/__init__.py', path_type: 'hardlink' }], linkJson: { noarch: { type: 'python', entry_points: ['tool = tool:main', 'tool-admin = tool.admin:run'] } } }],
+    });
+    expect(layout.packages[0]!.entryPoints.map((e) => [e.target, e.launcher])).toEqual([
+      ['Scripts/tool-script.py', false],
+      ['Scripts/tool.bat', true],
+      ['Scripts/tool-admin-script.py', false],
+      ['Scripts/tool-admin.bat', true],
+    ]);
+    expect(layout.packages[0]!.targets.map((t) => t.target)).toEqual(['Lib/site-packages/tool/__init__.py']);
+  });
+
   test('clobbered paths: the newcomer goes to __clobbers__ and does not compile its copy', () => {
     const installed = [{ name: 'first', paths_data: { paths: [{ _path: 'lib/python3.12/site-packages/clobber/clobber.py', path_type: 'hardlink' }] } }];
     const layout = planLayout({
