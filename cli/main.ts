@@ -5,25 +5,47 @@
  */
 import { Command } from 'commander';
 import { isTaipanError } from '../channels/model/errors.js';
-import { nodeVersionWarning, TOOL_VERSION } from './context.js';
-import { registerInstallCommands } from './commands/install.js';
-import { registerListCommand } from './commands/list.js';
-import { registerEnvCommands } from './commands/env.js';
-import { registerShellCommands } from './commands/shell.js';
-import { registerConfigCommand } from './commands/config.js';
-import { registerInfoCommand } from './commands/info.js';
-import { registerCleanCommand } from './commands/clean.js';
-import { registerIndexCommand, registerSearchCommand } from './commands/index-search.js';
-import { registerRenderCommand } from './commands/render.js';
-import { registerBuildCommand } from './commands/build.js';
-import { registerLockCommand } from './commands/lock.js';
-import { registerPackCommands } from './commands/pack.js';
-import { registerBundleCommand } from './commands/bundle.js';
-import { registerServeCommand } from './commands/serve.js';
-import { registerMirrorCommand } from './commands/mirror.js';
+import { nodeVersionWarning, TOOL_VERSION } from './version.js';
+import type { Output } from './output.js';
 import { consoleOutput } from './output.js';
 import { extractVerbose } from './verbose-flag.js';
 import { loadConfig, type TaipanConfig } from './config/load.js';
+
+type Register = (program: Command, output: Output, settings: () => TaipanConfig) => void;
+
+/**
+ * Each command's module, by the words that name it, in help order. Only the module of the
+ * command being run is imported (the rest, for `--help` or an unknown word): a command
+ * then loads its own dependencies only, so `taipan shell activate` or `list` does not pay
+ * for the solver, the builder and the HTTP stack.
+ */
+const COMMANDS: readonly { readonly words: readonly string[]; readonly load: () => Promise<Register> }[] = [
+  { words: ['create', 'install', 'update', 'upgrade', 'remove', 'uninstall'], load: async () => (await import('./commands/install.js')).registerInstallCommands },
+  { words: ['list'], load: async () => (await import('./commands/list.js')).registerListCommand },
+  { words: ['env'], load: async () => (await import('./commands/env.js')).registerEnvCommands },
+  // After env: it adds `env config vars` to the env command.
+  { words: ['shell', 'init', 'run', 'env'], load: async () => (await import('./commands/shell.js')).registerShellCommands },
+  { words: ['config'], load: async () => (await import('./commands/config.js')).registerConfigCommand },
+  { words: ['info'], load: async () => (await import('./commands/info.js')).registerInfoCommand },
+  { words: ['clean'], load: async () => (await import('./commands/clean.js')).registerCleanCommand },
+  { words: ['index'], load: async () => (await import('./commands/index-search.js')).registerIndexCommand },
+  { words: ['search'], load: async () => (await import('./commands/index-search.js')).registerSearchCommand },
+  { words: ['render'], load: async () => (await import('./commands/render.js')).registerRenderCommand },
+  { words: ['build'], load: async () => (await import('./commands/build.js')).registerBuildCommand },
+  { words: ['lock'], load: async () => (await import('./commands/lock.js')).registerLockCommand },
+  { words: ['pack', 'unpack'], load: async () => (await import('./commands/pack.js')).registerPackCommands },
+  { words: ['bundle'], load: async () => (await import('./commands/bundle.js')).registerBundleCommand },
+  { words: ['serve'], load: async () => (await import('./commands/serve.js')).registerServeCommand },
+  { words: ['mirror'], load: async () => (await import('./commands/mirror.js')).registerMirrorCommand },
+];
+
+async function registerCommands(program: Command, output: Output, settings: () => TaipanConfig, argv: readonly string[]): Promise<void> {
+  // The first word after the script that is not an option names the command.
+  const word = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  if (word === undefined && argv.some((arg) => arg === '-V' || arg === '--version')) return;
+  const named = COMMANDS.filter((c) => word !== undefined && c.words.includes(word));
+  for (const command of named.length > 0 ? named : COMMANDS) (await command.load())(program, output, settings);
+}
 
 export async function main(rawArgv: string[] = process.argv): Promise<number> {
   const { argv, verbose } = extractVerbose(rawArgv);
@@ -40,22 +62,7 @@ export async function main(rawArgv: string[] = process.argv): Promise<number> {
     });
   let config: TaipanConfig | undefined;
   const settings = (): TaipanConfig => (config ??= loadConfig());
-  registerInstallCommands(program, output, settings);
-  registerListCommand(program, output, settings);
-  registerEnvCommands(program, output, settings);
-  registerShellCommands(program, output, settings);
-  registerConfigCommand(program, output);
-  registerInfoCommand(program, output, settings);
-  registerCleanCommand(program, output, settings);
-  registerIndexCommand(program, output);
-  registerSearchCommand(program, output, settings);
-  registerRenderCommand(program, output);
-  registerBuildCommand(program, output, settings);
-  registerLockCommand(program, output, settings);
-  registerPackCommands(program, output, settings);
-  registerBundleCommand(program, output, settings);
-  registerServeCommand(program, output, settings);
-  registerMirrorCommand(program, output, settings);
+  await registerCommands(program, output, settings, argv);
   const nodeWarning = nodeVersionWarning();
   if (nodeWarning) output.warn(nodeWarning);
   try {

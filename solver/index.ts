@@ -18,14 +18,15 @@
  * (backends/logic-solver.ts, kept as a cross-check; `--solver logic-solver`).
  */
 import { TaipanError } from '../channels/model/errors.js';
-import { LogicSolverBackend } from './backends/logic-solver.js';
+import { LogicSolverBackend } from './backends/logic-solver-backend.js';
 import { CdclBackend } from './cdcl/backend.js';
 import { displayText } from './roots.js';
 import type { SolveResult, SolverBackend, SolverTask } from './task.js';
 
 export type { CandidateSource, ChannelPriority, ConflictNode, SolveFailure, SolveResult, SolverBackend, SolverTask } from './task.js';
 export { SolveError } from './task.js';
-export { LogicSolverBackend, solveWithLogicSolver, type LogicSolverStats } from './backends/logic-solver.js';
+export { LogicSolverBackend } from './backends/logic-solver-backend.js';
+export type { LogicSolverStats } from './backends/logic-solver.js';
 export { CdclBackend, solveWithCdcl, type CdclOptions, type CdclStats } from './cdcl/backend.js';
 export { renderTree } from './cdcl/conflict-tree.js';
 export { compareRecords, orderCandidates } from './candidates.js';

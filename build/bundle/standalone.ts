@@ -2,9 +2,9 @@
  * The standalone taipan an installer carries: taipan's CLI and every dependency in one
  * JavaScript file (esbuild), run by any Node.js 20+ as `node taipan.cjs`. Two packages need help to be bundled:
  * compressjs is written as AMD modules (turned into CommonJS here so esbuild can follow
- * them), and cli/context reads package.json from its own folder (inlined here, so the
- * file stands alone). zstd *compression* (a wasm file) is not needed to install and is
- * left out; reading .conda packages uses the pure-JS fzstd.
+ * them), and cli/version reads package.json from its own folder (inlined here, so the
+ * file stands alone). The WASM zstd and bzip2 builds (.wasm files) are left out: compression
+ * is not needed to install, and decoding falls back to the pure-JS fzstd and unbzip2-stream.
  *
  * `buildSea` makes a Node single executable application from the same bundle (CommonJS
  * flavour) with postject: no Node needed on the target, but ~100 MB per platform. See
@@ -16,7 +16,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { TaipanError } from '../../channels/model/errors.js';
 
 /** The repository (or installed package) root: the folder of taipan's package.json. */
@@ -51,14 +51,14 @@ function amdToCommonJs(): Plugin {
   };
 }
 
-/** cli/context's package.json lookup, replaced by the facts it reads. */
+/** cli/version's package.json lookup, replaced by the facts it reads. */
 function inlinePackageJson(root: string): Plugin {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string; engines: unknown };
   const facts = JSON.stringify({ name: pkg.name, version: pkg.version, engines: pkg.engines });
   return {
     name: 'inline-package-json',
     setup(b) {
-      b.onLoad({ filter: /[\\/]cli[\\/]context\.js$/ }, async (args) => {
+      b.onLoad({ filter: /[\\/]cli[\\/]version\.js$/ }, async (args) => {
         const source = await readFile(args.path, 'utf8');
         return { contents: source.replace(/const PACKAGE_JSON = readPackageJson\(\);/, `const PACKAGE_JSON = ${facts};`), loader: 'js' };
       });
@@ -99,6 +99,8 @@ export async function buildStandalone(outfile: string, options: StandaloneOption
   const root = taipanRoot();
   const entry = path.join(root, 'dist', 'cli', 'main.js');
   if (!existsSync(entry)) throw new TaipanError('INVALID_ARGUMENT', `'${entry}' is missing`, { hint: 'run `npm run build` in the taipan checkout first' });
+  // Loaded here: only `bundle` uses esbuild, and every other command would pay for its import.
+  const { build } = await import('esbuild');
   await build({
     entryPoints: [entry],
     outfile,
@@ -110,6 +112,9 @@ export async function buildStandalone(outfile: string, options: StandaloneOption
     legalComments: 'none',
     logLevel: 'silent',
     plugins: [amdToCommonJs(), inlinePackageJson(root), withoutRecipeTemplates()],
+    // The WASM decoders' browser branch `require`s its .wasm; under Node they read the file
+    // beside them, which the bundle lacks, and the JS decoders take over.
+    loader: { '.wasm': 'empty' },
     banner: { js: CJS_BANNER },
     define: { 'import.meta.url': '__tpMetaUrl' },
   });

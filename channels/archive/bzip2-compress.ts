@@ -5,12 +5,15 @@
  * loop while it runs, which is acceptable for package building.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import compressjs from 'compressjs';
 
 const BUFFER_SIZE = 1 << 20;
 
-/** Compress `inputPath` into `outputPath` (created or truncated); level is bzip2's 1..9. */
-export function bzip2CompressFile(inputPath: string, outputPath: string, level = 9): void {
+/**
+ * Compress `inputPath` into `outputPath` (created or truncated); level is bzip2's 1..9.
+ * compressjs is loaded on first use: only `index` and `.tar.bz2` writing need it.
+ */
+export async function bzip2CompressFile(inputPath: string, outputPath: string, level = 9): Promise<void> {
+  const { default: compressjs } = await import('compressjs');
   const input = openSync(inputPath, 'r');
   try {
     const output = openSync(outputPath, 'w');

@@ -36,7 +36,9 @@ function hasLaterStream(data: Buffer): boolean {
 export async function bzip2DecodeWhole(data: Buffer): Promise<Uint8Array | undefined> {
   if (data.length > BZIP2_HOLD_LIMIT || hasLaterStream(data)) return undefined;
   ready ??= Bzip2.init();
-  const bzip2 = await ready;
+  // Without its .wasm file (the single-file bundle an installer carries) unbzip2-stream does the work.
+  const bzip2 = await ready.catch(() => undefined);
+  if (bzip2 === undefined) return undefined;
   // Repodata JSON compresses about 10:1, tar archives of binaries rather less.
   for (let room = Math.max(256 * 1024, data.length * 12); ; room *= 2) {
     try {

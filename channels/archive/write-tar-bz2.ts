@@ -23,7 +23,7 @@ export async function writeTarBz2Package(srcDir: string, outPath: string, option
   const partPath = `${outPath}.${tag}.partial`;
   try {
     await pipeline(packTar(srcDir, [...files.info, ...files.pkg], options), createWriteStream(tarPath));
-    bzip2CompressFile(tarPath, partPath, options.compressionLevel ?? 9);
+    await bzip2CompressFile(tarPath, partPath, options.compressionLevel ?? 9);
     await rename(partPath, outPath);
   } finally {
     await rm(tarPath, { force: true });

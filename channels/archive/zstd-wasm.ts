@@ -70,7 +70,9 @@ const ZSTD_ERROR_TEXT: Readonly<Record<number, string>> = {
 export async function zstdDecodeDeclared(data: Uint8Array): Promise<Uint8Array | undefined> {
   const declared = declaredContentSize(data);
   if (declared === undefined || declared > ONE_SHOT_LIMIT) return undefined;
-  const wasm = await zstdWasm();
+  // Without its .wasm file (the single-file bundle an installer carries) fzstd does the work.
+  const wasm = await zstdWasm().catch(() => undefined);
+  if (wasm === undefined) return undefined;
   try {
     return wasm.decompress(data);
   } catch (error) {

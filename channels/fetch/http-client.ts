@@ -7,7 +7,7 @@
  * NetworkSettings (transport.ts). Every message it produces is redacted.
  */
 import type { Readable } from 'node:stream';
-import { interceptors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { redactUrl } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import { CredentialStore, defaultCredentials } from './credentials.js';
@@ -77,7 +77,6 @@ export class HttpClient {
   // Made on the first request, so a broken CA path fails only commands that use the network.
   private transport: Transport | undefined;
   private settings: NetworkSettings | undefined;
-  private dispatcher: Dispatcher | undefined;
 
   constructor(options: HttpClientOptions = {}) {
     this.options = options;
@@ -86,12 +85,19 @@ export class HttpClient {
     this.userAgent = options.userAgent ?? 'taipan';
   }
 
-  private connect(): Dispatcher {
-    if (this.dispatcher) return this.dispatcher;
+  private connection: Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> | undefined;
+
+  private connect(): Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> {
+    this.connection ??= this.makeConnection();
+    return this.connection;
+  }
+
+  private async makeConnection(): Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> {
+    const { interceptors, request } = await import('undici');
     const options = this.options;
     const timeout = options.timeoutMs ?? 60_000;
     this.settings = options.network ?? networkSettingsFromEnvironment();
-    const transport = createTransport(this.settings, {
+    const transport = await createTransport(this.settings, {
       connections: options.connectionsPerHost ?? 8,
       keepAliveTimeout: 10_000,
       headersTimeout: timeout,
@@ -101,7 +107,7 @@ export class HttpClient {
     const warn = options.onWarning ?? ((message: string) => process.emitWarning(message));
     for (const warning of transport.warnings) warn(warning);
     this.transport = transport;
-    this.dispatcher = transport.dispatcher.compose(
+    const dispatcher = transport.dispatcher.compose(
       interceptors.retry({
         maxRetries: options.retries ?? 3,
         minTimeout: options.retryDelayMs ?? 500,
@@ -113,7 +119,7 @@ export class HttpClient {
       }),
       interceptors.redirect({ maxRedirections: 5 }),
     );
-    return this.dispatcher;
+    return { dispatcher, request };
   }
 
   /**
@@ -127,7 +133,7 @@ export class HttpClient {
     let notFound: HttpResponse | undefined;
     for (const candidate of candidates) {
       const wire = this.credentials.authorize(candidate);
-      const dispatcher = this.connect();
+      const { dispatcher, request } = await this.connect();
       let response: Dispatcher.ResponseData;
       try {
         response = await request(wire.url, {

@@ -6,7 +6,7 @@
  * else through the http one, as undici decides; NO_PROXY hosts go direct.
  */
 import { readFileSync } from 'node:fs';
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { redactUrl } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import type { NetworkSettings, ProxySettings, TlsSettings } from './network-settings.js';
@@ -68,7 +68,9 @@ function proxySecrets(proxy: ProxySettings): string[] {
   return [...new Set(secrets)].filter((s) => s.length > 0);
 }
 
-export function createTransport(settings: NetworkSettings, pool: PoolOptions): Transport {
+/** undici is loaded here, on the first request: about 0.1 s that commands without network use (list, run, activate) should not pay. */
+export async function createTransport(settings: NetworkSettings, pool: PoolOptions): Promise<Transport> {
+  const { Agent, EnvHttpProxyAgent } = await import('undici');
   const tls = tlsConnectOptions(settings.tls);
   const warnings =
     settings.tls?.verify === false

@@ -94,7 +94,7 @@ async function writeSubdir(dir: string, subdir: string, summaries: ReadonlyMap<s
   await writeFileAtomically(target, json);
   if (options.zst !== false) await writeFileAtomically(`${target}.zst`, await zstdCompressChecked(Buffer.from(json), 19, `${target}.zst`));
   if (options.bz2 !== false) {
-    bzip2CompressFile(target, `${target}.bz2.tmp-${process.pid}`);
+    await bzip2CompressFile(target, `${target}.bz2.tmp-${process.pid}`);
     await rename(`${target}.bz2.tmp-${process.pid}`, `${target}.bz2`);
   }
   await writeFileAtomically(path.join(dir, 'run_exports.json'), `${JSON.stringify({ info: { subdir }, ...runExports }, null, 2)}\n`);

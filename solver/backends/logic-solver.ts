@@ -26,7 +26,7 @@ import { explainConflict } from '../explain.js';
 import { preflight } from '../preflight.js';
 import { CandidateProvider } from '../provider.js';
 import { requestedNames, rootConstraints, type RootConstraint } from '../roots.js';
-import type { SolveResult, SolverBackend, SolverTask } from '../task.js';
+import type { SolveResult, SolverTask } from '../task.js';
 import { toSolveResult } from '../result.js';
 
 const recordVar = (id: number): string => `r${id}`;
@@ -43,19 +43,6 @@ export interface LogicSolverStats {
   encodeMs: number;
   /** Milliseconds in SAT calls and their bookkeeping (freeze, greedy choice, ordering). */
   searchMs: number;
-}
-
-/** {@link SolverBackend} on logic-solver. Synchronous inside; the Promise is the shared contract. */
-export class LogicSolverBackend implements SolverBackend {
-  readonly name = 'logic-solver';
-  /** Set after each solve. */
-  lastStats: LogicSolverStats | undefined;
-
-  async solve(task: SolverTask): Promise<SolveResult> {
-    const { result, stats } = solveWithLogicSolver(task);
-    this.lastStats = stats;
-    return result;
-  }
 }
 
 /**
