@@ -21,7 +21,9 @@ export type FaultKind =
   /** Wait `delayMs` before answering. */
   | 'slow'
   /** Declare the full Content-Length but send half of the body, then end the connection. */
-  | 'wrong-length';
+  | 'wrong-length'
+  /** Send the whole body in 512-byte pieces, one every `delayMs` (20 by default): a slow download to interrupt. */
+  | 'trickle';
 
 export interface Fault {
   /** A request path (after any /t/<token> prefix), or a pattern. */
@@ -179,6 +181,21 @@ export class ChannelServer {
         res.writeHead(status, { ...headers, 'content-length': body.length });
         res.write(half, () => setTimeout(() => res.socket?.end(), 5));
         return;
+      case 'trickle': {
+        res.writeHead(status, { ...headers, 'content-length': body.length });
+        let at = 0;
+        const timer = setInterval(() => {
+          if (res.destroyed || at >= body.length) {
+            clearInterval(timer);
+            if (!res.destroyed) res.end();
+            return;
+          }
+          res.write(body.subarray(at, at + 512));
+          at += 512;
+        }, fault.delayMs ?? 20);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
       default:
         res.writeHead(status, { ...headers, 'content-length': body.length });
         res.end(body);

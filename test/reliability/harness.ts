@@ -109,8 +109,12 @@ export interface CliRun {
   timedOut: boolean;
 }
 
-/** Run `taipan args…` in a child process with an empty HOME plus `env`. */
-export function taipan(args: readonly string[], context: Pick<Context, 'home'>, env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<CliRun> {
+/**
+ * Run `taipan args…` in a child process with an empty HOME plus `env`. `killWhen`, polled
+ * every 10 ms, SIGKILLs the run from outside once it says so (a kill at a moment of the
+ * test's choosing rather than at one of taipan's own test hooks).
+ */
+export function taipan(args: readonly string[], context: Pick<Context, 'home'>, env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000, killWhen?: () => boolean): Promise<CliRun> {
   if (!existsSync(CLI)) throw new Error(`'${CLI}' is missing: run \`npm run build\` first`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -124,11 +128,13 @@ export function taipan(args: readonly string[], context: Pick<Context, 'home'>, 
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
+    const poll = killWhen && setInterval(() => killWhen() && child.kill('SIGKILL'), 10);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (status, signal) => {
       clearTimeout(timer);
+      if (poll) clearInterval(poll);
       resolve({ status, signal, stdout, stderr, timedOut });
     });
   });

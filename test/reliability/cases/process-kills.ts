@@ -37,6 +37,10 @@ export const processKills: Category = {
           results.push(await runCase(`cache: killed at ${site} operation ${n}`, () => cacheKill(context, server, site, n)));
         }
       }
+      // From outside, while packages trickle in over a slow connection.
+      for (const packages of context.quick ? [1] : [1, 2, 3]) {
+        results.push(await runCase(`cache: killed from outside while package ${packages} downloads slowly`, () => liveDownloadKill(context, server, packages)));
+      }
       // Linking and unlinking: every file operation (every 9th in the quick form).
       const step = context.quick ? 11 : 1;
       results.push(...(await linkKills(context, channel, step)));
@@ -63,6 +67,35 @@ async function cacheKill(context: Context, server: ChannelServer, site: string, 
   if (next.status === 0 && recs.length !== 4) damage.push(`expected 4 records, found ${recs.join(', ')}`);
   return {
     survived: (killed(first) || first.status === 0) && next.status === 0,
+    lost: damage.length,
+    detail: `killed: ${killed(first)}; next: ${describeRun(next)}; ${damage.join('; ')}`,
+  };
+}
+
+/** SIGKILL from outside once `packages` package downloads have begun (each takes seconds). */
+async function liveDownloadKill(context: Context, server: ChannelServer, packages: number): Promise<Omit<CaseResult, 'name'>> {
+  const tag = `live-${packages}`;
+  const pkgs = await fresh(path.join(context.work, `pkgs-${tag}`));
+  const prefix = path.join(context.work, `env-${tag}`);
+  const env = { TAIPAN_PKGS_DIRS: pkgs, TAIPAN_FETCH_THREADS: '1' };
+  const spec = ['app', 'tool', 'extra'];
+  const isPackage = /\.(conda|tar\.bz2)$/;
+  server.requests.length = 0;
+  server.addFault({ path: isPackage, kind: 'trickle', delayMs: 5 });
+  let first: Awaited<ReturnType<typeof taipan>>;
+  try {
+    first = await taipan(['create', '-y', '-p', prefix, '-c', server.url, ...spec], context, env, 180_000, () => server.requests.filter((r) => isPackage.test(r.path)).length >= packages);
+  } finally {
+    server.clearFaults();
+  }
+  // The cache may be untidy right after the kill (a half-extracted folder) but is never trusted; the next run tidies it.
+  const damage = [...(await checkPrefix(prefix)).details];
+  const next = await taipan(['create', '-y', '-p', prefix, '-c', server.url, ...spec], context, env);
+  damage.push(...(await checkCache(pkgs)).details, ...(await checkPrefix(prefix)).details);
+  const recs = await records(prefix);
+  if (next.status === 0 && recs.length !== 4) damage.push(`expected 4 records, found ${recs.join(', ')}`);
+  return {
+    survived: killed(first) && next.status === 0,
     lost: damage.length,
     detail: `killed: ${killed(first)}; next: ${describeRun(next)}; ${damage.join('; ')}`,
   };
