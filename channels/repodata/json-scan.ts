@@ -2,9 +2,13 @@
  * A byte-level scanner over repodata.json that finds where each record is and which package
  * it belongs to, without building an object per record. conda-forge's linux-64 repodata is
  * hundreds of MB: `JSON.parse` of all of it costs seconds and gigabytes, while a solve
- * touches a few hundred names. The scanner walks the bytes once (strings are skipped with
- * the native `indexOf`) and records, per package name, the byte offsets of its records;
- * `JSON.parse` later runs only on the slices of the names the solver asks for.
+ * touches a fraction of the names. The scanner walks the bytes once and records, per
+ * package name, the byte offsets of its records; record-parser.ts later reads only the
+ * runs of the names the solver asks for.
+ *
+ * The scanner takes the bytes in chunks (`feed`) and keeps its state between them, so a
+ * file is scanned without ever being in memory whole: records are read back from the file
+ * by offset (repodata-bytes.ts), and the OS page cache, not the process, holds the bytes.
  */
 import { TaipanError } from '../model/errors.js';
 
@@ -16,19 +20,19 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COLON = 0x3a;
 const COMMA = 0x2c;
+/** A run grows up to about this size, so that reading one back needs only a small buffer. */
+const MAX_RUN_BYTES = 1 << 20;
 
 /**
  * Record runs per package name: a flat list of `[start, end]` pairs. A run is one or more
  * adjacent `"fn": {record}` members of the same name (repodata keys are sorted, so a name's
- * records usually form a single run): `start` is the opening quote of the first key, `end`
- * is one past the last record's closing brace. Wrapped in braces, a run is a JSON object,
- * so one `JSON.parse` builds all its records. Flat number arrays keep the index small.
+ * records usually form a single run, split every MAX_RUN_BYTES): `start` is the opening
+ * quote of the first key, `end` is one past the last record's closing brace. Flat number
+ * arrays keep the index small.
  */
 export type SpanIndex = Map<string, number[]>;
 
 export interface ScannedRepodata {
-  /** The raw bytes the spans point into. */
-  readonly bytes: Buffer;
   /** `info` (parsed; small). */
   readonly info: Record<string, unknown> | undefined;
   /** `removed` (parsed; small). */
@@ -39,238 +43,367 @@ export interface ScannedRepodata {
   readonly condaPackages: SpanIndex;
 }
 
-/** Scan a whole repodata.json. `source` names the file or URL in error messages. */
+/** Scan a whole repodata.json held in memory. `source` names the file or URL in error messages. */
 export function scanRepodata(bytes: Buffer, source: string): ScannedRepodata {
-  const scanner = new Scanner(bytes, source);
-  return scanner.top();
+  const scanner = new RepodataScanner(source);
+  scanner.feed(bytes);
+  return scanner.finish();
 }
 
-/** Parse one run found by the scanner: file name → raw record. */
-export function readRun(bytes: Buffer, start: number, end: number): Record<string, unknown> {
-  return JSON.parse(`{${bytes.toString('utf8', start, end)}}`) as Record<string, unknown>;
-}
+/** The bytes of a string or value that may span chunks. */
+class Capture {
+  start = -1;
+  private pieces: Buffer[] = [];
 
-/** True when only a comma and whitespace lie between `from` and `to` (adjacent members). */
-function onlySeparators(bytes: Buffer, from: number, to: number): boolean {
-  if (to - from > 64) return false;
-  for (let i = from; i < to; i++) {
-    const c = bytes[i];
-    if (c !== COMMA && !isWhitespace(c)) return false;
-  }
-  return true;
-}
-
-/** One past the closing quote of the string that opens at `start`. */
-function stringEnd(bytes: Buffer, start: number): number {
-  let i = start + 1;
-  for (;;) {
-    const q = bytes.indexOf(QUOTE, i);
-    if (q < 0) return -1;
-    // A quote preceded by an odd number of backslashes is escaped.
-    let backslashes = 0;
-    for (let j = q - 1; bytes[j] === BACKSLASH; j--) backslashes++;
-    if (backslashes % 2 === 0) return q + 1;
-    i = q + 1;
-  }
-}
-
-class Scanner {
-  private i = 0;
-
-  constructor(
-    private readonly bytes: Buffer,
-    private readonly source: string,
-  ) {}
-
-  top(): ScannedRepodata {
-    const { bytes } = this;
-    let info: Record<string, unknown> | undefined;
-    let removed: string[] = [];
-    let packages: SpanIndex = new Map();
-    let condaPackages: SpanIndex = new Map();
-    this.skipWhitespace();
-    if (bytes[this.i] !== OPEN_BRACE) this.fail('a repodata.json holds a JSON object');
-    this.i++;
-    for (;;) {
-      this.skipWhitespace();
-      if (bytes[this.i] === CLOSE_BRACE) break;
-      if (bytes[this.i] !== QUOTE) this.fail('expected a key');
-      const key = this.readKey();
-      this.expectColon();
-      if (key === 'packages' || key === 'packages.conda') {
-        const spans = this.recordsObject();
-        if (key === 'packages') packages = spans;
-        else condaPackages = spans;
-      } else {
-        const start = this.i;
-        this.skipValue();
-        // Only the small keys are parsed; anything else (packages.whl, signatures…) is skipped.
-        if (key === 'info') info = this.parseSlice(start, this.i) as Record<string, unknown>;
-        else if (key === 'removed') removed = (this.parseSlice(start, this.i) as string[] | null) ?? [];
-      }
-      this.skipWhitespace();
-      if (bytes[this.i] === COMMA) this.i++;
-      else if (bytes[this.i] !== CLOSE_BRACE) this.fail('expected "," or "}"');
-    }
-    return { bytes, info: isObject(info) ? info : undefined, removed: Array.isArray(removed) ? removed : [], packages, condaPackages };
+  begin(at: number): void {
+    this.start = at;
+    this.pieces = [];
   }
 
-  /** `{ "fn": {record}, ... }` → spans by the records' `name`. */
-  private recordsObject(): SpanIndex {
-    const { bytes } = this;
-    const spans: SpanIndex = new Map();
-    this.skipWhitespace();
-    if (bytes[this.i] !== OPEN_BRACE) {
-      this.skipValue(); // null or something odd: no records
-      return spans;
-    }
-    this.i++;
-    for (;;) {
-      this.skipWhitespace();
-      if (bytes[this.i] === CLOSE_BRACE) {
-        this.i++;
-        return spans;
+  get active(): boolean {
+    return this.start >= 0;
+  }
+
+  /** The chunk ends while capturing: keep its tail. */
+  keepTail(chunk: Buffer, base: number): void {
+    this.pieces.push(Buffer.from(chunk.subarray(Math.max(0, this.start - base))));
+  }
+
+  /** The captured bytes up to `end` (absolute, exclusive). */
+  take(chunk: Buffer, base: number, end: number): Buffer {
+    const from = Math.max(0, this.start - base);
+    const last = chunk.subarray(from, end - base);
+    const bytes = this.pieces.length === 0 ? last : Buffer.concat([...this.pieces, last]);
+    this.start = -1;
+    this.pieces = [];
+    return bytes;
+  }
+}
+
+/**
+ * The scan as a state machine over bytes; depths: 1 = the top object, 2 = a records
+ * object (`packages`, `packages.conda`), 3 = one record. The byte loop keeps its state in
+ * locals (the fields are written back at chunk ends and structural events): it runs once
+ * per byte of a file of hundreds of MB.
+ */
+export class RepodataScanner {
+  /** Absolute offset of the next chunk's first byte. */
+  private offset = 0;
+  private depth = 0;
+  /** Open containers: true for an object, false for an array. */
+  private readonly objects: boolean[] = [];
+  private expectKey = false;
+  /** A string runs past the end of the previous chunk (`stringStart` is where it began). */
+  private inString = false;
+  private escapeNext = false;
+  /** The next backslash in the current chunk at or after the last string searched (the chunk's length: none). */
+  private backslashAt = -1;
+  private stringStart = -1;
+  /** The bytes of a string cut by a chunk end, when its text is needed. */
+  private readonly cutString = new Capture();
+  private done = false;
+  /** The top-level key whose value is being read, and the value's capture (info, removed). */
+  private topKey = '';
+  private topValuePending = false;
+  private readonly topValue = new Capture();
+  /** The records object being read (depth 2), if any. */
+  private section: SpanIndex | undefined;
+  private recordValuePending = false;
+  private recordStart = -1;
+  private nameNext = false;
+  private name: string | undefined;
+  /** The previous record of this section, so that a name's adjacent records form one run. */
+  private lastName: string | undefined;
+  private info: Record<string, unknown> | undefined;
+  private removed: string[] = [];
+  private readonly packages: SpanIndex = new Map();
+  private readonly condaPackages: SpanIndex = new Map();
+
+  constructor(private readonly source: string) {}
+
+  /** The next bytes of the file. */
+  feed(chunk: Buffer): void {
+    const base = this.offset;
+    const n = chunk.length;
+    let i = 0;
+    this.backslashAt = -1;
+    if (this.inString) {
+      i = this.endOfString(chunk, this.escapeNext ? 1 : 0);
+      this.escapeNext = i > n;
+      if (i >= n) {
+        this.chunkEnds(chunk, base);
+        return;
       }
-      const keyStart = this.i;
-      if (bytes[keyStart] !== QUOTE) this.fail('expected a file name key');
-      this.i = this.endOfString(keyStart);
-      this.expectColon();
-      this.skipWhitespace();
-      if (bytes[this.i] !== OPEN_BRACE) this.fail('a package record must be an object');
-      const name = this.recordName();
-      if (name !== undefined) {
-        const list = spans.get(name);
-        if (list === undefined) spans.set(name, [keyStart, this.i]);
-        else if (onlySeparators(bytes, list[list.length - 1] as number, keyStart)) list[list.length - 1] = this.i;
-        else list.push(keyStart, this.i);
-      }
-      this.skipWhitespace();
-      if (bytes[this.i] === COMMA) this.i++;
-      else if (bytes[this.i] !== CLOSE_BRACE) this.fail('expected "," or "}" between records');
+      this.inString = false;
+      i++;
+      this.stringEnded(chunk, base, this.stringStart, base + i);
     }
+    while (i < n) {
+      if (this.depth >= 3 && this.section !== undefined) {
+        i = this.inRecord(chunk, base, i);
+        continue;
+      }
+      const c = chunk[i] as number;
+      if (c === QUOTE) {
+        const start = i;
+        i = this.endOfString(chunk, i + 1);
+        if (i >= n) {
+          this.inString = true;
+          this.escapeNext = i > n;
+          this.stringStart = base + start;
+          if (this.needsText()) this.cutString.begin(base + start);
+          break;
+        }
+        i++;
+        this.stringEnded(chunk, base, base + start, base + i);
+        continue;
+      }
+      i++;
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+      this.token(c, chunk, base, base + i - 1);
+    }
+    this.chunkEnds(chunk, base);
   }
 
   /**
-   * Walk one record object (cursor on its `{`), leaving the cursor after its `}`, and
-   * return the value of its top-level `name` key. Keys at depth 1 are compared with `name`
-   * by length first, so the check costs almost nothing.
+   * The bytes of one record from `i` on, until it ends (or the chunk does): only its `name`
+   * and its end matter, so this loop just counts brackets, skips strings and looks at keys of
+   * the record itself. Nested values are not checked here; the record parser checks the
+   * records that are read.
    */
-  private recordName(): string | undefined {
-    const { bytes } = this;
-    let depth = 0;
-    let expectKey = false;
-    let nameNext = false;
-    let name: string | undefined;
-    for (;;) {
-      const c = bytes[this.i];
+  private inRecord(chunk: Buffer, base: number, i: number): number {
+    const n = chunk.length;
+    let depth = this.depth;
+    let expectKey = this.expectKey;
+    let nameNext = this.nameNext;
+    while (i < n) {
+      const c = chunk[i] as number;
       if (c === QUOTE) {
-        const start = this.i;
-        const end = this.endOfString(start);
-        if (depth === 1) {
-          if (expectKey) {
-            nameNext = end - start === 6 && bytes[start + 1] === 0x6e && bytes[start + 2] === 0x61 && bytes[start + 3] === 0x6d && bytes[start + 4] === 0x65;
-            expectKey = false;
-          } else if (nameNext) {
-            name = this.stringAt(start, end);
+        const start = i;
+        i = this.endOfString(chunk, i + 1);
+        if (i >= n) {
+          this.inString = true;
+          this.escapeNext = i > n;
+          this.stringStart = base + start;
+          if (depth === 3 && (expectKey || nameNext)) this.cutString.begin(base + start);
+          i = n;
+          break;
+        }
+        i++;
+        if (depth === 3) {
+          if (expectKey) nameNext = i - start === 6 && chunk[start + 1] === 0x6e && chunk[start + 2] === 0x61 && chunk[start + 3] === 0x6d && chunk[start + 4] === 0x65;
+          else if (nameNext) {
+            this.name = decodeString(chunk.subarray(start, i), this.source, base + start);
             nameNext = false;
           }
         }
-        this.i = end;
         continue;
       }
-      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        depth++;
-        if (depth === 1) expectKey = true;
-      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        depth--;
-        if (depth === 0) {
-          this.i++;
-          return name;
+      i++;
+      if (c === COMMA) {
+        if (depth === 3) {
+          expectKey = true;
+          nameNext = false;
         }
-      } else if (c === COMMA && depth === 1) {
-        expectKey = true;
-        nameNext = false;
-      } else if (c === undefined) {
-        this.fail('the file ends inside a record');
-      }
-      this.i++;
-    }
-  }
-
-  private stringAt(start: number, end: number): string {
-    // Names never hold escapes; if one does, let JSON.parse decode it. (A bounded loop, not
-    // indexOf, which would search the rest of a huge buffer when there is no backslash.)
-    for (let j = start + 1; j < end - 1; j++) {
-      if (this.bytes[j] === BACKSLASH) return JSON.parse(this.bytes.toString('utf8', start, end)) as string;
-    }
-    return this.bytes.toString('utf8', start + 1, end - 1);
-  }
-
-  private readKey(): string {
-    const start = this.i;
-    this.i = this.endOfString(start);
-    return this.stringAt(start, this.i);
-  }
-
-  private endOfString(start: number): number {
-    const end = stringEnd(this.bytes, start);
-    if (end < 0) this.fail('unterminated string');
-    return end;
-  }
-
-  private expectColon(): void {
-    this.skipWhitespace();
-    if (this.bytes[this.i] !== COLON) this.fail('expected ":"');
-    this.i++;
-  }
-
-  /** Skip any JSON value (cursor after it). */
-  private skipValue(): void {
-    const { bytes } = this;
-    this.skipWhitespace();
-    let depth = 0;
-    for (;;) {
-      const c = bytes[this.i];
-      if (c === undefined) this.fail('the file ends inside a value');
-      if (c === QUOTE) {
-        this.i = this.endOfString(this.i);
-        if (depth === 0) return;
-        continue;
-      }
-      if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      } else if (c === COLON) {
+        if (depth === 3) expectKey = false;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        if (depth === 0) return; // end of a scalar at the end of an object
         depth--;
-        if (depth === 0) {
-          this.i++;
-          return;
+        if (depth === 2) {
+          if (c !== CLOSE_BRACE) this.fail('unexpected "]"', base + i - 1);
+          this.depth = 2;
+          this.expectKey = false;
+          this.nameNext = false;
+          this.recordEnds(base + i);
+          return i;
         }
-      } else if (depth === 0 && (c === COMMA || isWhitespace(c))) return;
-      this.i++;
+      }
+    }
+    this.depth = depth;
+    this.expectKey = expectKey;
+    this.nameNext = nameNext;
+    return i;
+  }
+
+  /** After the last chunk: the index, or an error when the file is cut short. */
+  finish(): ScannedRepodata {
+    if (!this.done) this.fail(this.depth === 0 && !this.inString ? 'a repodata.json holds a JSON object' : 'the file ends inside a value', this.offset);
+    return { info: this.info, removed: this.removed, packages: this.packages, condaPackages: this.condaPackages };
+  }
+
+  /**
+   * The index of the closing quote of a string whose bytes resume at `i`; `n` or more when
+   * the chunk ends first (more: on a backslash). Short strings (keys) end within a few bytes;
+   * long ones (hashes, URLs) are searched natively, unless a backslash lies before the quote.
+   */
+  private endOfString(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    const shortEnd = Math.min(n, i + 16);
+    while (i < shortEnd) {
+      const c = chunk[i] as number;
+      if (c === QUOTE) return i;
+      i += c === BACKSLASH ? 2 : 1;
+    }
+    if (i >= n) return i;
+    if (this.backslashAt < i) {
+      const at = chunk.indexOf(BACKSLASH, i);
+      this.backslashAt = at < 0 ? n : at;
+    }
+    const quote = chunk.indexOf(QUOTE, i);
+    if (quote >= 0 && quote < this.backslashAt) return quote;
+    while (i < n) {
+      const c = chunk[i] as number;
+      if (c === QUOTE) return i;
+      i += c === BACKSLASH ? 2 : 1;
+    }
+    return i;
+  }
+
+  private chunkEnds(chunk: Buffer, base: number): void {
+    if (this.cutString.active) this.cutString.keepTail(chunk, base);
+    if (this.topValue.active) this.topValue.keepTail(chunk, base);
+    this.offset += chunk.length;
+  }
+
+  /** Whether the string opening now is one whose text the index needs. */
+  private needsText(): boolean {
+    return (this.depth === 1 && this.expectKey) || (this.depth === 3 && this.section !== undefined && (this.expectKey || this.nameNext));
+  }
+
+  /** A string `[start, end)` (absolute, quotes included) ended in `chunk`. */
+  private stringEnded(chunk: Buffer, base: number, start: number, end: number): void {
+    if (this.done || this.depth === 0) this.fail('a repodata.json holds a JSON object', start);
+    if (this.topValuePending) this.topValueStarts(QUOTE, start);
+    else if (this.recordValuePending) this.fail('a package record must be an object', start);
+    const depth = this.depth;
+    if (depth === 3) {
+      if (this.section === undefined) return;
+      if (this.expectKey) {
+        this.nameNext = end - start === 6 && this.keyIsName(chunk, base, start);
+      } else if (this.nameNext) {
+        this.name = this.text(chunk, base, start, end);
+        this.nameNext = false;
+      }
+    } else if (depth === 2) {
+      if (this.expectKey && this.section !== undefined) this.recordStart = start;
+    } else if (depth === 1 && this.expectKey) {
+      this.topKey = this.text(chunk, base, start, end);
+    }
+    if (this.cutString.active) this.cutString.take(chunk, base, end);
+  }
+
+  private keyIsName(chunk: Buffer, base: number, start: number): boolean {
+    const bytes = this.cutString.active ? this.cutString.take(chunk, base, start + 6) : chunk.subarray(start - base, start - base + 6);
+    return bytes[1] === 0x6e && bytes[2] === 0x61 && bytes[3] === 0x6d && bytes[4] === 0x65;
+  }
+
+  private text(chunk: Buffer, base: number, start: number, end: number): string {
+    if (this.cutString.active) return decodeString(this.cutString.take(chunk, base, end), this.source, start);
+    return decodeString(chunk.subarray(start - base, end - base), this.source, start);
+  }
+
+  /** One byte outside strings and whitespace, at absolute offset `at`. */
+  private token(c: number, chunk: Buffer, base: number, at: number): void {
+    if (this.done) this.fail('unexpected data after the top object', at);
+    if (this.depth === 0 && c !== OPEN_BRACE) this.fail('a repodata.json holds a JSON object', at);
+    if (this.topValuePending) this.topValueStarts(c, at);
+    else if (this.recordValuePending) {
+      this.recordValuePending = false;
+      if (c !== OPEN_BRACE) this.fail('a package record must be an object', at);
+    }
+    switch (c) {
+      case OPEN_BRACE:
+      case OPEN_BRACKET:
+        this.objects[this.depth] = c === OPEN_BRACE;
+        this.depth++;
+        this.expectKey = c === OPEN_BRACE;
+        if (this.depth === 3 && this.section !== undefined) {
+          this.name = undefined;
+          this.nameNext = false;
+        }
+        return;
+      case CLOSE_BRACE:
+      case CLOSE_BRACKET:
+        this.closes(c, chunk, base, at);
+        return;
+      case COLON:
+        this.expectKey = false;
+        if (this.depth === 1) this.topValuePending = true;
+        else if (this.depth === 2 && this.section !== undefined) this.recordValuePending = true;
+        return;
+      case COMMA:
+        this.expectKey = this.objects[this.depth - 1] === true;
+        if (this.depth === 1 && this.topValue.active) this.topValueEnds(chunk, base, at);
+        else if (this.depth === 3) this.nameNext = false;
+        return;
+      default:
+        return;
     }
   }
 
-  private skipWhitespace(): void {
-    while (isWhitespace(this.bytes[this.i])) this.i++;
+  private closes(c: number, chunk: Buffer, base: number, at: number): void {
+    if (this.depth === 0 || this.objects[this.depth - 1] !== (c === CLOSE_BRACE)) this.fail(`unexpected "${String.fromCharCode(c)}"`, at);
+    if (this.depth === 1 && this.topValue.active) this.topValueEnds(chunk, base, at);
+    this.depth--;
+    this.expectKey = false;
+    if (this.depth === 2 && this.section !== undefined) this.recordEnds(at + 1);
+    else if (this.depth === 1) this.section = undefined;
+    else if (this.depth === 0) this.done = true;
   }
 
-  private parseSlice(start: number, end: number): unknown {
+  private topValueStarts(c: number, at: number): void {
+    this.topValuePending = false;
+    if (this.topKey === 'packages' || this.topKey === 'packages.conda') {
+      if (c === OPEN_BRACE) {
+        this.section = this.topKey === 'packages' ? this.packages : this.condaPackages;
+        this.lastName = undefined;
+      }
+    } else if (this.topKey === 'info' || this.topKey === 'removed') this.topValue.begin(at);
+  }
+
+  private topValueEnds(chunk: Buffer, base: number, at: number): void {
+    const key = this.topKey;
+    const bytes = this.topValue.take(chunk, base, at);
+    let value: unknown;
     try {
-      return JSON.parse(this.bytes.toString('utf8', start, end));
+      value = JSON.parse(bytes.toString('utf8'));
     } catch (error) {
-      return this.fail(`invalid JSON value: ${(error as Error).message}`);
+      this.fail(`invalid JSON value of "${key}": ${(error as Error).message}`, at);
     }
+    if (key === 'info') this.info = isObject(value) ? value : undefined;
+    else this.removed = Array.isArray(value) ? (value as string[]) : [];
   }
 
-  private fail(what: string): never {
-    throw new TaipanError('INVALID_REPODATA', `'${this.source}' is not valid repodata JSON at byte ${this.i}: ${what}`, {
+  private recordEnds(end: number): void {
+    const name = this.name;
+    const spans = this.section as SpanIndex;
+    if (name === undefined) {
+      this.lastName = undefined;
+      return;
+    }
+    const list = spans.get(name);
+    if (list === undefined) spans.set(name, [this.recordStart, end]);
+    else if (name === this.lastName && end - (list[list.length - 2] as number) <= MAX_RUN_BYTES) list[list.length - 1] = end;
+    else list.push(this.recordStart, end);
+    this.lastName = name;
+  }
+
+  private fail(what: string, at: number): never {
+    throw new TaipanError('INVALID_REPODATA', `'${this.source}' is not valid repodata JSON at byte ${at}: ${what}`, {
       hint: 'the file is damaged or not repodata; delete the cached copy or re-index the channel',
     });
   }
 }
 
-function isWhitespace(c: number | undefined): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+/** A JSON string's bytes (quotes included) as a string. Names seldom hold escapes; when one does, JSON.parse decodes it. */
+function decodeString(bytes: Buffer, source: string, at: number): string {
+  if (bytes.indexOf(BACKSLASH) < 0) return bytes.toString('utf8', 1, bytes.length - 1);
+  try {
+    return JSON.parse(bytes.toString('utf8')) as string;
+  } catch (error) {
+    throw new TaipanError('INVALID_REPODATA', `'${source}' is not valid repodata JSON at byte ${at}: ${(error as Error).message}`);
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

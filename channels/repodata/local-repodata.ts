@@ -1,6 +1,7 @@
 /**
  * Repodata of channels on the local disk (a folder or a file:// URL): `<subdir>/repodata.json`,
- * else its `.zst` or `.bz2` form, indexed lazily exactly as downloaded repodata is.
+ * else its `.zst` or `.bz2` form, indexed lazily exactly as downloaded repodata is. The plain file
+ * is scanned in place and read back by offset; a compressed one is decompressed into memory.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,6 +26,11 @@ export async function loadLocalSubdir(channel: Channel, subdir: string): Promise
   }
   for (const variant of LOCAL_VARIANTS) {
     const file = path.join(root, subdir, `repodata.json${variant.suffix}`);
+    if (variant.decompress === undefined) {
+      const lazy = fromPlainFile(file, channel, subdir);
+      if (lazy === undefined) continue;
+      return lazy;
+    }
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
@@ -32,10 +38,20 @@ export async function loadLocalSubdir(channel: Channel, subdir: string): Promise
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new TaipanError('INVALID_REPODATA', `cannot read '${file}'`, { cause: error });
     }
-    if (variant.decompress) bytes = await decompressAll(bytes, variant.decompress(), file);
-    return LazyRepodata.fromBytes(bytes, channel, subdir, file);
+    return LazyRepodata.fromBytes(await decompressAll(bytes, variant.decompress(), file), channel, subdir, file);
   }
   return undefined;
+}
+
+/** The plain repodata.json, indexed in place (read back by offset, never held whole); undefined when absent. */
+function fromPlainFile(file: string, channel: Channel, subdir: string): LazyRepodata | undefined {
+  try {
+    return LazyRepodata.fromFile(file, channel, subdir, file);
+  } catch (error) {
+    if (error instanceof TaipanError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new TaipanError('INVALID_REPODATA', `cannot read '${file}'`, { cause: error });
+  }
 }
 
 async function decompressAll(bytes: Buffer, transform: Transform, file: string): Promise<Buffer> {

@@ -91,6 +91,11 @@ export function adoptRecord(raw: unknown, fn: string, context: RecordContext): R
 /** Characters that would let a file name or a name/version/build leave its folder. */
 const UNSAFE_NAME = /[/\\\x00-\x1f]|^\.{1,2}$/;
 
+/** Whether a file name, name, version or build would be refused by `checkRecord`. */
+export function isUnsafeName(value: string): boolean {
+  return UNSAFE_NAME.test(value);
+}
+
 /**
  * A record must have a name, version and build, and none of them, nor its file name, may
  * hold a path separator, a control character, or be `.`/`..`: they become file names in
@@ -98,21 +103,21 @@ const UNSAFE_NAME = /[/\\\x00-\x1f]|^\.{1,2}$/;
  * in link script paths (`bin/.<name>-post-link.sh`), so a hostile channel could otherwise
  * write or run files outside those folders.
  */
-function checkRecord(record: PackageRecord | null, fn: string, context: RecordContext): asserts record is PackageRecord {
+export function checkRecord(record: PackageRecord | Record<string, unknown> | null, fn: string, context: RecordContext): asserts record is PackageRecord {
   if (typeof record?.name !== 'string' || typeof record.version !== 'string' || typeof record.build !== 'string') {
     throw new TaipanError('INVALID_REPODATA', `record '${fn}' in '${context.source}' lacks a name, version or build`);
   }
-  const bad = [
-    ['file name', fn],
-    ['name', record.name],
-    ['version', record.version],
-    ['build', record.build],
-  ].find(([, value]) => UNSAFE_NAME.test(value as string));
-  if (bad) {
-    throw new TaipanError('INVALID_REPODATA', `record '${JSON.stringify(fn).slice(1, -1)}' in '${context.source}' has an unsafe ${bad[0]} ${JSON.stringify(bad[1])}`, {
-      hint: 'the channel is damaged or hostile: a package name, version, build or file name must not contain path separators or control characters',
-    });
-  }
+  // Checked one by one, not through a list of pairs: this runs for every record built.
+  if (UNSAFE_NAME.test(fn)) unsafe(fn, 'file name', fn, context);
+  if (UNSAFE_NAME.test(record.name)) unsafe(fn, 'name', record.name, context);
+  if (UNSAFE_NAME.test(record.version)) unsafe(fn, 'version', record.version, context);
+  if (UNSAFE_NAME.test(record.build)) unsafe(fn, 'build', record.build, context);
+}
+
+function unsafe(fn: string, what: string, value: string, context: RecordContext): never {
+  throw new TaipanError('INVALID_REPODATA', `record '${JSON.stringify(fn).slice(1, -1)}' in '${context.source}' has an unsafe ${what} ${JSON.stringify(value)}`, {
+    hint: 'the channel is damaged or hostile: a package name, version, build or file name must not contain path separators or control characters',
+  });
 }
 
 function completion(record: PackageRecord, fn: string, context: RecordContext): Pick<RepoDataRecord, 'build_number' | 'depends' | 'subdir' | 'fn' | 'url' | 'channel'> {

@@ -4,7 +4,6 @@
  * cache state for later runs, and per channel for the other subdirs of this run), so a
  * server without `.zst` is not asked for it on every fetch.
  */
-import { readFile } from 'node:fs/promises';
 import type { Transform } from 'node:stream';
 import { Bunzip2Stream, ZstdDecompressStream } from '../archive/decompress.js';
 import type { Channel } from '../model/channel.js';
@@ -72,12 +71,12 @@ export async function loadRemoteMonolithic(channel: Channel, subdir: string, opt
     });
   }
   if (fetched.kind === 'downloaded') await forgetAbsence(options.cacheDir, key);
-  const bytes = await readFile(fetched.file);
   try {
-    return LazyRepodata.fromBytes(bytes, channel, subdir, `${fetched.state.url} (cached as '${fetched.file}')`, `${channel.subdirUrl(subdir)}/`);
+    // Read back by offset from the cached file, never held whole (see repodata-bytes.ts).
+    return LazyRepodata.fromFile(fetched.file, channel, subdir, `${fetched.state.url} (cached as '${fetched.file}')`, `${channel.subdirUrl(subdir)}/`);
   } catch (error) {
     // A damaged copy must not be revalidated (a 304 would keep it): forget it, so the next run downloads it again.
-    await forget(options.cacheDir, key);
+    if (error instanceof TaipanError) await forget(options.cacheDir, key);
     throw error;
   }
 }
