@@ -69,12 +69,16 @@ export async function taipanReach(channel: string, specs: readonly string[], cac
   const seen = new Set<string>();
   const queue = specs.map((s) => MatchSpec.parse(s).name as string);
   let records = 0;
+  // Records share their depends lists: each list is read once, so the figure is loading, not this walk.
+  const walked = new Set<readonly string[]>();
   while (queue.length > 0) {
     const name = queue.pop() as string;
     if (seen.has(name) || name.startsWith('__')) continue;
     seen.add(name);
     for (const record of index.get(name)) {
       records++;
+      if (walked.has(record.depends)) continue;
+      walked.add(record.depends);
       for (const dep of record.depends) {
         const depName = /^\s*([^\s=<>!~[,;|*]+)/.exec(dep)?.[1];
         if (depName !== undefined && !seen.has(depName)) queue.push(depName);
