@@ -1,8 +1,9 @@
 /**
  * Running a build (or test) script: written to a file, run by bash with `-e -x` as
- * conda-build does (or by the interpreter rattler-build's `script.interpreter` names, or a
- * script file's extension implies), after a wrapper sources the activate.d scripts of the
- * host and then the build environment (so compilers set CC, CFLAGS, ...). Output is
+ * conda-build does (cmd.exe for `.bat` files and on Windows; or the interpreter
+ * rattler-build's `script.interpreter` names, or a script file's extension implies), after
+ * a wrapper sources the activate.d scripts of the host and then the build environment (so
+ * compilers set CC, CFLAGS, ...). Output is
  * streamed to the caller and appended to a log file; a failure names the log and quotes
  * its last lines.
  */
@@ -39,30 +40,38 @@ const TAIL_LINES = 25;
 
 /** Run the script; resolves when it exits 0, rejects with the log's tail otherwise. */
 export async function runScript(options: RunScriptOptions): Promise<void> {
-  if (process.platform === 'win32') {
-    throw new TaipanError('COMMAND_FAILED', `cannot run ${options.what}: taipan runs build scripts with bash, and Windows (cmd) scripts are not supported yet`);
-  }
-  const interpreter = interpreterOf(options);
+  const windows = process.platform === 'win32';
+  const interpreter = interpreterOf(options, windows);
   await mkdir(options.scriptDir, { recursive: true });
   let command: string;
-  if (interpreter.command === 'bash') {
+  if (interpreter.command === 'cmd') {
+    if (!windows) {
+      throw new TaipanError('COMMAND_FAILED', `cannot run ${options.what}: it is a Windows (cmd) script, and this is ${process.platform}`, {
+        hint: 'build packages for win-* platforms on Windows',
+      });
+    }
+    const scriptFile = Array.isArray(options.script) ? path.join(options.scriptDir, `${options.scriptName}_script.bat`) : await recipeScriptFile(options);
+    if (Array.isArray(options.script)) await writeFile(scriptFile, `@echo on\r\n${(options.script as readonly string[]).join('\r\n')}\r\n`);
+    command = scriptFile;
+  } else if (interpreter.command === 'bash') {
     const scriptFile = path.join(options.scriptDir, `${options.scriptName}_script.sh`);
     await writeFile(scriptFile, await scriptBody(options));
     command = `bash -e -x ${shellQuote(scriptFile)}`;
   } else {
     const scriptFile = Array.isArray(options.script) ? path.join(options.scriptDir, `${options.scriptName}_script.${interpreter.extension}`) : await recipeScriptFile(options);
     if (Array.isArray(options.script)) await writeFile(scriptFile, `${(options.script as readonly string[]).join('\n')}\n`);
-    command = `${interpreter.command} ${shellQuote(scriptFile)}`;
+    command = `${interpreter.command} ${windows ? `"${scriptFile}"` : shellQuote(scriptFile)}`;
   }
-  const wrapper = path.join(options.scriptDir, `${options.scriptName}.sh`);
-  await writeFile(wrapper, wrapperText(options.activate, options.cwd, command));
-  await chmod(wrapper, 0o755);
+  const wrapper = path.join(options.scriptDir, `${options.scriptName}.${windows ? 'bat' : 'sh'}`);
+  await writeFile(wrapper, windows ? windowsWrapperText(options.activate, options.cwd, command, interpreter.command === 'cmd') : wrapperText(options.activate, options.cwd, command));
+  if (!windows) await chmod(wrapper, 0o755);
 
   await mkdir(path.dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
   let tail = '';
   const status = await new Promise<number>((resolve, reject) => {
-    const child = spawn('bash', [wrapper], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [shell, args] = windows ? [options.env.ComSpec ?? options.env.COMSPEC ?? 'cmd.exe', ['/d', '/c', wrapper]] : ['bash', [wrapper]];
+    const child = spawn(shell, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const take = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
       log.write(chunk);
@@ -113,7 +122,10 @@ const INTERPRETERS: Record<string, { command: string; extension: string }> = {
   powershell: { command: 'pwsh', extension: 'ps1' },
 };
 
-function interpreterOf(options: RunScriptOptions): { command: string; extension: string } {
+/** cmd.exe runs `.bat` scripts, and script lines on Windows, as conda-build and rattler-build do there. */
+const CMD = { command: 'cmd', extension: 'bat' };
+
+function interpreterOf(options: RunScriptOptions, windows: boolean): { command: string; extension: string } {
   if (options.interpreter) {
     const known = INTERPRETERS[options.interpreter.toLowerCase()];
     if (!known) {
@@ -125,10 +137,25 @@ function interpreterOf(options: RunScriptOptions): { command: string; extension:
   }
   if (!Array.isArray(options.script)) {
     const extension = path.extname((options.script as { file: string }).file).slice(1).toLowerCase();
+    if (extension === 'bat' || extension === 'cmd') return CMD;
     const byExtension = Object.values(INTERPRETERS).find((i) => i.extension.toLowerCase() === extension);
     if (byExtension) return byExtension;
   }
-  return INTERPRETERS.bash!;
+  return windows ? CMD : INTERPRETERS.bash!;
+}
+
+/**
+ * The Windows wrapper: the environments' activate.d `.bat` scripts, then the script from
+ * the work folder. A `.bat` is `call`ed so control comes back and its errorlevel is passed
+ * on; another interpreter's command line is run as it is.
+ */
+export function windowsWrapperText(activate: readonly string[], cwd: string, command: string, batch: boolean): string {
+  const lines = ['@echo off', 'rem Generated by taipan build: activate the environments, then run the script.'];
+  for (const prefix of activate) {
+    lines.push(`for %%f in ("${path.win32.join(prefix, 'etc', 'conda', 'activate.d')}\\*.bat") do call "%%f"`);
+  }
+  lines.push(`cd /d "${cwd}"`, batch ? `call "${command}"` : command, 'exit /b %ERRORLEVEL%', '');
+  return lines.join('\r\n');
 }
 
 function wrapperText(activate: readonly string[], cwd: string, command: string): string {
