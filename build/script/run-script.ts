@@ -12,6 +12,7 @@ import { createWriteStream } from 'node:fs';
 import { access, chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
+import { shellQuote } from '../../channels/util/shell-quote.js';
 import { lastLines } from '../run-tool.js';
 
 export interface RunScriptOptions {
@@ -167,7 +168,3 @@ function wrapperText(activate: readonly string[], cwd: string, command: string):
   return lines.join('\n');
 }
 
-/** Single-quote `text` for bash. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}

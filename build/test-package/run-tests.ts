@@ -13,7 +13,8 @@ import { activatedEnvironment } from '../../environments/activation/activation.j
 import type { PackageCache } from '../../environments/package-cache/package-cache.js';
 import type { RecipeTest, RenderedOutput } from '../../recipes/stage1.js';
 import { createEnvironment } from '../environment/create-env.js';
-import { runScript, shellQuote } from '../script/run-script.js';
+import { shellQuote } from '../../channels/util/shell-quote.js';
+import { runScript } from '../script/run-script.js';
 import { checkPackageContents } from './package-contents.js';
 
 export interface PackageTestOptions {

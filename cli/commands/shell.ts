@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { TaipanError } from '../../channels/model/errors.js';
 import { currentPlatform } from '../../channels/model/platform.js';
+import { shellQuote } from '../../channels/util/shell-quote.js';
 import { activate, activatedEnvironment, deactivate } from '../../environments/activation/activation.js';
 import { readEnvVars, setEnvVars, unsetEnvVars } from '../../environments/activation/env-vars.js';
 import { parseShell, renderChanges, scriptExtension, shellHook } from '../../environments/activation/shells.js';
@@ -20,7 +21,7 @@ import type { Output } from '../output.js';
 
 /** How the shell hook calls this very installation of taipan. */
 function selfCommand(): string {
-  const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : shellQuote(s));
   return `${quote(process.execPath)} ${quote(path.resolve(process.argv[1] ?? 'taipan'))}`;
 }
 

@@ -4,6 +4,7 @@
  * as micromamba's and pixi's shell hooks do), so no rc-file editing is needed.
  */
 import { TaipanError } from '../../channels/model/errors.js';
+import { shellQuote } from '../../channels/util/shell-quote.js';
 import type { ActivationChanges } from './activation.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish', 'powershell', 'cmd'] as const;
@@ -20,9 +21,6 @@ export function scriptExtension(shell: ShellName): string {
   return { bash: '.sh', zsh: '.sh', fish: '.fish', powershell: '.ps1', cmd: '.bat' }[shell];
 }
 
-function posixQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 function psQuote(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
@@ -35,9 +33,9 @@ export function renderChanges(shell: ShellName, changes: ActivationChanges, phas
     switch (shell) {
       case 'bash':
       case 'zsh':
-        return `. ${posixQuote(script)}`;
+        return `. ${shellQuote(script)}`;
       case 'fish':
-        return `source ${posixQuote(script)}`;
+        return `source ${shellQuote(script)}`;
       case 'powershell':
         return `. ${psQuote(script)}`;
       case 'cmd':
@@ -58,10 +56,10 @@ export function renderChanges(shell: ShellName, changes: ActivationChanges, phas
   }
   for (const [name, value] of changes.set) {
     if (shell === 'fish') {
-      lines.push(name === 'PATH' ? `set -gx PATH ${value.split(':').map(posixQuote).join(' ')}` : `set -gx ${name} ${posixQuote(value)}`);
+      lines.push(name === 'PATH' ? `set -gx PATH ${value.split(':').map(shellQuote).join(' ')}` : `set -gx ${name} ${shellQuote(value)}`);
     } else if (shell === 'powershell') lines.push(`$Env:${name} = ${psQuote(value)}`);
     else if (shell === 'cmd') lines.push(`@SET "${name}=${value}"`);
-    else lines.push(`export ${name}=${posixQuote(value)}`);
+    else lines.push(`export ${name}=${shellQuote(value)}`);
   }
   if (phase === 'activate') lines.push(...changes.scripts.map(source));
   if (shell === 'bash' || shell === 'zsh') lines.push('hash -r 2>/dev/null || true');

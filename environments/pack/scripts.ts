@@ -5,6 +5,7 @@
  * Python: it replays `.taipan-pack/plan` (see rewrite-plan.ts) with the folder it
  * finds itself in. It checks every binary file has room before it changes any file.
  */
+import { shellQuote } from '../../channels/util/shell-quote.js';
 
 /** Where the plan and the unpack marker live inside the archive. */
 export const PACK_DIR = '.taipan-pack';
@@ -101,6 +102,3 @@ export function activateBat(envVars: Readonly<Record<string, string>>): string {
   ].join('\r\n');
 }
 
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}

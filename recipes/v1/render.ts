@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { shellQuote } from '../../channels/util/shell-quote.js';
 import { recipeError, type SourceLocation } from '../errors.js';
 import { finalizeDrafts, specName, type OutputDraft } from '../draft.js';
 import { hashPrefix, type HashInputValue } from '../hash.js';
@@ -263,7 +264,7 @@ function renderVariant(
     outputsNode.items.forEach((node, i) => {
       const stagingNode = child(node as YamlNode, 'staging');
       if (stagingNode === undefined) return;
-      const part = evaluateStaging(scope, node as YamlNode);
+      const part = evaluateStaging(scope, node as YamlNode, ctx.targetPlatform);
       const name = str(mapOf(part.staging).name);
       if (!name) throw recipeError(at(node as YamlNode), 'a staging output needs a name');
       staging.set(name, { part, usage: perOutput[i] ?? newUsage() });
@@ -330,10 +331,11 @@ function shellVariables(targetPlatform: string): Record<string, string> {
 }
 
 /**
- * A staging output's values. Its `build.steps` (rattler-build's newer form, whose templates
- * see each step's own env) are not supported and left unevaluated.
+ * A staging output's values. Its `build.steps` (rattler-build's newer form) become one
+ * script: each step whose `if` holds, its `env` set for that step only, and its `run`
+ * rendered with that env visible to the templates as well.
  */
-function evaluateStaging(scope: EvalScope, node: YamlNode): JsonMap {
+function evaluateStaging(scope: EvalScope, node: YamlNode, targetPlatform: string): JsonMap {
   const out: JsonMap = {};
   if (!isMap(node)) return out;
   for (const pair of node.items) {
@@ -343,7 +345,8 @@ function evaluateStaging(scope: EvalScope, node: YamlNode): JsonMap {
       const build: JsonMap = {};
       for (const p of value.items) {
         const k = isScalar(p.key) ? String(p.key.value) : '';
-        if (k !== 'steps') build[k] = evaluate(scope, p.value as YamlNode | null);
+        if (k === 'steps') build.script = stepsScript(scope, p.value as YamlNode | null, targetPlatform);
+        else build[k] = evaluate(scope, p.value as YamlNode | null);
       }
       out.build = build;
     } else {
@@ -351,6 +354,34 @@ function evaluateStaging(scope: EvalScope, node: YamlNode): JsonMap {
     }
   }
   return out;
+}
+
+/** `build.steps` as script lines; on Windows for cmd (setlocal/set), elsewhere for bash (a subshell with exports). */
+function stepsScript(scope: EvalScope, node: YamlNode | null, targetPlatform: string): string[] {
+  const windows = targetPlatform.startsWith('win-');
+  if (!isSeq(node)) throw recipeError(nodeLocation(scope, node), 'build.steps must be a list of steps ({run, env, if})');
+  const lines: string[] = [];
+  for (const step of node.items as YamlNode[]) {
+    if (!isMap(step)) throw recipeError(nodeLocation(scope, step), 'a build step must be a map with `run` (and optionally `env`, `if`)');
+    const field = (name: string): YamlNode | null | undefined => step.items.find((p) => isScalar(p.key) && p.key.value === name)?.value as YamlNode | null | undefined;
+    const condition = field('if');
+    if (condition !== undefined && condition !== null) {
+      const text = isScalar(condition) ? condition.value : undefined;
+      const holds = typeof text === 'boolean' ? text : typeof text === 'string' ? evalCondition(scope.engine, text, scope.context, nodeLocation(scope, condition)) : false;
+      if (!holds) continue;
+    }
+    const env = mapOf(evaluate(scope, field('env')));
+    const stepEnv = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+    const run = evaluate({ ...scope, context: { ...scope.context, ...stepEnv } }, field('run'));
+    const runLines = (typeof run === 'string' ? run.split('\n') : strings(run).flatMap((l) => l.split('\n'))).filter((l) => l.trim() !== '');
+    if (runLines.length === 0) throw recipeError(nodeLocation(scope, step), 'a build step needs a `run`');
+    if (windows) {
+      lines.push('setlocal', ...Object.entries(stepEnv).map(([k, v]) => `set "${k}=${v}"`), ...runLines, 'endlocal');
+    } else {
+      lines.push('(', ...Object.entries(stepEnv).map(([k, v]) => `  export ${k}=${shellQuote(v)}`), ...runLines.map((l) => `  ${l}`), ')');
+    }
+  }
+  return lines;
 }
 
 /** `inherit: name` or `inherit: {from: name, run_exports: bool}`; null or absent inherits the top level. */

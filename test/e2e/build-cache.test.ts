@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readArchiveMetadata } from '../../channels/archive/index.js';
+import { extractPackage, readArchiveMetadata } from '../../channels/archive/index.js';
 import { indexChannel } from '../../channels/local-index.js';
 import { Channel } from '../../channels/model/channel.js';
 import { PackageCache } from '../../environments/package-cache/package-cache.js';
@@ -234,6 +234,19 @@ describeShared('the fixture cache and staging recipes build as rattler-build bui
       ['package-a', ['package-a.txt']],
       ['package-b', ['package-b.txt']],
     ]);
+  });
+
+  test('build-steps.yaml: the steps run in order, each with its own env, once for both outputs', async () => {
+    const results = await build(fixture('rattler-build-test-staging', 'build-steps.yaml'));
+    expect(results.map((r) => [r.record.name, r.files])).toEqual([
+      ['staging-build-steps-a', ['staging-steps.txt']],
+      ['staging-build-steps-b', ['staging-steps.txt']],
+    ]);
+    for (const result of results) {
+      const unpacked = path.join(work, `steps-${result.record.name}`);
+      await extractPackage(result.packagePath, unpacked);
+      expect(await readFile(path.join(unpacked, 'staging-steps.txt'), 'utf8')).toBe('one\ntwo\n');
+    }
   });
 });
 
