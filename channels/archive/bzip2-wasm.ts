@@ -6,6 +6,7 @@
  * call would silently cut after the first), the caller streams with unbzip2-stream.
  */
 import Bzip2 from '@foxglove/wasm-bz2';
+import { packageFileExists, startWithoutProcessHandlers } from './wasm-module.js';
 
 let ready: Promise<Bzip2> | undefined;
 
@@ -35,8 +36,10 @@ function hasLaterStream(data: Buffer): boolean {
  */
 export async function bzip2DecodeWhole(data: Buffer): Promise<Uint8Array | undefined> {
   if (data.length > BZIP2_HOLD_LIMIT || hasLaterStream(data)) return undefined;
-  ready ??= Bzip2.init();
   // Without its .wasm file (the single-file bundle an installer carries) unbzip2-stream does the work.
+  ready ??= packageFileExists('@foxglove/wasm-bz2', '../wasm/module.wasm')
+    ? startWithoutProcessHandlers(() => Bzip2.init())
+    : Promise.reject(new Error('the libbzip2 .wasm file is not installed'));
   const bzip2 = await ready.catch(() => undefined);
   if (bzip2 === undefined) return undefined;
   // Repodata JSON compresses about 10:1, tar archives of binaries rather less.

@@ -9,12 +9,15 @@
  */
 import zstd from '@bokuweb/zstd-wasm';
 import { decompress as fzstdDecompress } from 'fzstd';
+import { packageFileExists, startWithoutProcessHandlers } from './wasm-module.js';
 
 let ready: Promise<void> | undefined;
 
 /** The initialised module. */
 export async function zstdWasm(): Promise<typeof zstd> {
-  ready ??= zstd.init();
+  ready ??= packageFileExists('@bokuweb/zstd-wasm', 'zstd.wasm')
+    ? startWithoutProcessHandlers(() => zstd.init())
+    : Promise.reject(new Error('the libzstd .wasm file of @bokuweb/zstd-wasm is not installed'));
   await ready;
   return zstd;
 }

@@ -44,6 +44,16 @@ function cliCompressWithoutSize(data: Buffer): Buffer | undefined {
   return result.status === 0 ? result.stdout : undefined;
 }
 
+describe('the WASM decoders', () => {
+  test('starting them leaves no process-wide exception handlers behind (emscripten installs rethrowing ones)', async () => {
+    const before = [process.listeners('uncaughtException').length, process.listeners('unhandledRejection').length];
+    const data = sample(100_000);
+    expect((await streamDecode(await zstdCompressChecked(data, 3, 'test'))).equals(data)).toBe(true);
+    expect((await streamDecode(bzip2(data), 4096, new Bunzip2Stream())).equals(data)).toBe(true);
+    expect([process.listeners('uncaughtException').length, process.listeners('unhandledRejection').length]).toEqual(before);
+  });
+});
+
 describe('zstd decoding', () => {
   const original = sample(300_000);
 
