@@ -147,7 +147,7 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
       recipeDir: output.recipe.dir,
       cacheDir: sourceCacheDir,
       client: options.client,
-      onSource: (s) => void appendFile(dirs.log, `source: ${s}\n`),
+      onSource: (s) => appendFile(dirs.log, `source: ${s}\n`),
     });
 
     const ignore = output.requirements.ignoreRunExports;

@@ -68,6 +68,7 @@ export async function applyTransaction(output: Output, request: ApplyRequest): P
     output.warn(`'${prefix}' was changed by another taipan while this one waited; solving the request again`);
     const again = await resolve();
     fetch = await missing(again.plan.link);
+    meter = new DownloadMeter(progress, fetch.length);
     total = again.plan.link.length;
     if (!options.json) output.text(planTable(prefix, again.plan));
     const empty = again.plan.link.length === 0 && again.plan.unlink.length === 0;

@@ -72,6 +72,7 @@ export async function withPrefixLock<T>(prefix: string, action: () => Promise<T>
 export async function acquirePrefixLock(prefix: string, options: PrefixLockOptions = {}): Promise<() => Promise<void>> {
   await mkdir(condaMetaDir(prefix), { recursive: true });
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  let recreated = 0;
   const onWait = options.onWait ?? (defaultOnWait && ((holder: LockHolder | undefined) => defaultOnWait?.(prefix, holder)));
   let announced = false;
   let tries = 0;
@@ -97,10 +98,12 @@ export async function acquirePrefixLock(prefix: string, options: PrefixLockOptio
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
         // The prefix was removed while this process waited (a failed create of another taipan).
+        // Retried at once the first time; after that at the pace and within the deadline of a wait.
         await mkdir(condaMetaDir(prefix), { recursive: true });
-        continue;
+        if (recreated++ === 0) continue;
+      } else if (code !== 'ELOCKED') {
+        throw error;
       }
-      if (code !== 'ELOCKED') throw error;
     }
     const holder = await readHolder(prefix);
     if (holder && holder.host === os.hostname() && !isProcessAlive(holder.pid)) {

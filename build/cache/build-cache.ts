@@ -79,7 +79,7 @@ async function buildCache(output: RenderedOutput & { cache: RenderedCache }, ctx
       recipeDir: output.recipe.dir,
       cacheDir: ctx.sourceCacheDir,
       client: ctx.client,
-      onSource: (s) => void appendFile(dirs.log, `source: ${s}\n`),
+      onSource: (s) => appendFile(dirs.log, `source: ${s}\n`),
     });
     const ignore = cache.requirements.ignoreRunExports;
     await step(`creating the build environment (${cache.requirements.build.length} spec(s))`);

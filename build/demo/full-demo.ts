@@ -42,6 +42,8 @@ export function planFullDemo(fullDir: string): FullDemoPlan {
 
 /** Why the C recipes cannot be built here, or undefined when `$CC` (or cc) and make both run. */
 export function missingCToolchain(): string | undefined {
+  // The Makefiles build ELF shared libraries (-soname, .so, $ORIGIN rpath).
+  if (process.platform !== 'linux') return `the C demo recipes build Linux shared libraries, and this is ${process.platform}`;
   const cc = process.env.CC?.trim() || 'cc';
   const [ccCommand = 'cc', ...ccArgs] = cc.split(/\s+/);
   if (spawnSync(ccCommand, [...ccArgs, '--version'], { stdio: 'ignore' }).status !== 0) return `no C compiler ('${cc} --version' did not run; install gcc or set CC)`;

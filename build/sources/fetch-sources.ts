@@ -21,7 +21,8 @@ export interface FetchSourcesOptions {
   readonly cacheDir: string;
   readonly client?: HttpClient;
   /** Told about each source as it is fetched (for a progress line). */
-  readonly onSource?: (description: string) => void;
+  /** Told of each source before it is fetched; awaited, so a log stays in order. */
+  readonly onSource?: (description: string) => void | Promise<void>;
 }
 
 /** Fetch every source into `srcDir` (created if missing). */
@@ -37,18 +38,18 @@ export async function fetchSources(sources: readonly SourceSpec[], srcDir: strin
     await mkdir(dest, { recursive: true });
     switch (source.kind) {
       case 'url': {
-        options.onSource?.(`url ${source.url[0] ?? ''}`);
+        await options.onSource?.(`url ${source.url[0] ?? ''}`);
         const file = await fetchUrlSource(source, { cacheDir: options.cacheDir, client: options.client });
         if (archiveKind(file)) await extractArchive(file, dest);
         else await cp(file, path.join(dest, sourceFileName(source)));
         break;
       }
       case 'path':
-        options.onSource?.(`path ${source.path}`);
+        await options.onSource?.(`path ${source.path}`);
         await copyPathSource(source.path, dest);
         break;
       case 'git':
-        options.onSource?.(`git ${source.git}${source.rev ? ` at ${source.rev}` : ''}`);
+        await options.onSource?.(`git ${source.git}${source.rev ? ` at ${source.rev}` : ''}`);
         await checkoutGitSource(source, dest);
         break;
     }

@@ -19,7 +19,7 @@ abstract class OneShotOrStreaming extends Transform {
   #held: Buffer[] | undefined = [];
   #heldBytes = 0;
 
-  /** Whether to go on holding, given the held bytes so far (`head` is the first chunk). */
+  /** Whether to go on holding, given how many bytes are held and the chunks themselves. */
   protected abstract keepHolding(heldBytes: number, held: readonly Buffer[]): boolean;
   /** The whole output, or undefined to stream instead; throws on damaged data. */
   protected abstract decodeWhole(data: Buffer): Promise<Uint8Array | undefined>;

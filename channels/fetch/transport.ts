@@ -58,12 +58,21 @@ function tlsConnectOptions(tls: TlsSettings | undefined): TlsConnectOptions {
   return options;
 }
 
+/** A percent-encoded secret decoded; as it is when it is not valid percent-encoding. */
+function decodedOrSame(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function proxySecrets(proxy: ProxySettings): string[] {
   const secrets: string[] = [];
   for (const raw of [proxy.http, proxy.https]) {
     if (raw === undefined) continue;
     const url = new URL(raw);
-    if (url.password) secrets.push(url.password, decodeURIComponent(url.password));
+    if (url.password) secrets.push(url.password, decodedOrSame(url.password));
   }
   return [...new Set(secrets)].filter((s) => s.length > 0);
 }

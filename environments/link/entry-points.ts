@@ -4,8 +4,10 @@
  * whose shebang names the environment's own interpreter, as conda writes them (conda's
  * `python_entry_point_template`). On Windows conda puts a launcher .exe (its cli-64.exe,
  * which taipan does not ship) next to `Scripts/<name>-script.py`; taipan writes a
- * `Scripts/<name>.bat` launcher instead, which cmd, PowerShell and `subprocess` find on
- * PATH as they would the .exe.
+ * `Scripts/<name>.bat` launcher instead. cmd and PowerShell find it on PATH as they would
+ * the .exe; a program started without a shell (Python's `subprocess` with shell=False,
+ * Node's `spawn`) looks for `<name>.exe` only and does not find it: that needs a real
+ * launcher executable, which is still missing.
  */
 import { TaipanError } from '../../channels/model/errors.js';
 import type { PythonInfo } from './noarch-python.js';

@@ -12,7 +12,8 @@ const run = promisify(execFile);
 
 /** Mach-O thin headers (both byte orders, 32 and 64 bit). */
 const THIN_MAGICS = new Set([0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe]);
-const FAT_MAGIC = 0xcafebabe;
+/** Universal binaries: FAT_MAGIC and FAT_MAGIC_64 (64-bit offsets). */
+const FAT_MAGICS = new Set([0xcafebabe, 0xcafebabf]);
 
 /**
  * Whether `data` starts like a Mach-O file. A fat (universal) header shares its magic with
@@ -24,7 +25,7 @@ export function isMachO(data: Uint8Array): boolean {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const magic = view.getUint32(0, false);
   if (THIN_MAGICS.has(magic)) return true;
-  if (magic !== FAT_MAGIC) return false;
+  if (!FAT_MAGICS.has(magic)) return false;
   const architectures = view.getUint32(4, false);
   return architectures > 0 && architectures < 20;
 }

@@ -89,5 +89,7 @@ describe('network settings from config files', () => {
 
   test('shown settings lose credentials in URLs, local paths stay as they are', () => {
     expect(redactSetting({ https: 'http://u:pw@corp:8080', list: ['https://h/t/tok-1/chan', '/data/t/x'] })).toEqual({ https: 'http://corp:8080', list: ['https://h/chan', '/data/t/x'] });
+    // conda accepts a proxy without a scheme; its password must not show either.
+    expect(redactSetting({ https: 'u:s3cret@corp:3128', channels: ['conda-forge', 'python 3.11.*'] })).toEqual({ https: 'corp:3128', channels: ['conda-forge', 'python 3.11.*'] });
   });
 });
