@@ -25,24 +25,36 @@ export type RecordMaker = (values: readonly unknown[], fn: string, url: string, 
 const MAX_SHAPES = 256;
 const COMPLETED = ['build_number', 'depends', 'subdir', 'fn', 'url', 'channel'] as const;
 
-/** One node per key sequence prefix; `maker` once a record ended there. */
+/**
+ * One node per key sequence prefix; `maker` once a record ended there. A node knows only its
+ * parent and its last key (a record of K keys costs K small nodes, not K copies of a growing
+ * key list); the whole sequence is assembled once, when its maker is made.
+ */
 export class ShapeNode {
   private readonly children = new Map<string, ShapeNode>();
   private madeBy: RecordMaker | undefined;
 
   constructor(
     private readonly shapes: RecordShapes,
-    readonly keys: readonly string[],
+    private readonly parent: ShapeNode | undefined,
+    private readonly key: string | undefined,
   ) {}
 
   /** The node of this key sequence followed by `key`. */
   next(key: string): ShapeNode {
     let child = this.children.get(key);
     if (child === undefined) {
-      child = new ShapeNode(this.shapes, [...this.keys, key]);
+      child = new ShapeNode(this.shapes, this, key);
       this.children.set(key, child);
     }
     return child;
+  }
+
+  /** The key sequence from the root to this node. */
+  get keys(): readonly string[] {
+    const keys: string[] = [];
+    for (let node: ShapeNode | undefined = this; node?.key !== undefined; node = node.parent) keys.push(node.key);
+    return keys.reverse();
   }
 
   get maker(): RecordMaker {
@@ -52,7 +64,7 @@ export class ShapeNode {
 }
 
 export class RecordShapes {
-  readonly root = new ShapeNode(this, []);
+  readonly root = new ShapeNode(this, undefined, undefined);
   private generated = 0;
 
   makerFor(keys: readonly string[]): RecordMaker {

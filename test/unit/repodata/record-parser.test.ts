@@ -86,6 +86,12 @@ describe('RecordParser', () => {
     expectSame(members);
   });
 
+  test('one record with 50,000 keys (a hostile file) is built like JSON.parse builds it', () => {
+    const extra = Array.from({ length: 50_000 }, (_, i) => `"k${i}": ${i}`).join(', ');
+    const parsed = expectSame(`"big-1-0.conda": {"name": "big", "version": "1", "build": "0", ${extra}}`);
+    expect(Object.keys(parsed.get('big-1-0.conda')!)).toHaveLength(50_000 + 9);
+  });
+
   test.each([
     ['an unsafe name', '"x-1-0.conda": {"name": "../x", "version": "1", "build": "0"}'],
     ['a missing build', '"x-1-0.conda": {"name": "x", "version": "1"}'],
