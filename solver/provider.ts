@@ -5,9 +5,11 @@
  */
 import { MatchSpec } from '../channels/model/match-spec/index.js';
 import type { PackageRecord, RepoDataRecord } from '../channels/model/package-record.js';
-import { filterByChannelPriority, orderCandidates, recordKey, type TieBreak } from './candidates.js';
+import { bucketByBuild, exactBuildOf } from './build-buckets.js';
+import { filterByChannelPriority, preferenceOrder, recordKey, type TieBreak } from './candidates.js';
 import { dependencyTieBreak } from './dependency-tiebreak.js';
 import type { SolverTask } from './task.js';
+import { testsOnlyNameAndVersion, VersionGroups } from './version-groups.js';
 
 /** One record the solver may choose, identified by its index in `provider.candidates`. */
 export interface Candidate {
@@ -26,6 +28,9 @@ export interface ParsedSpec {
   readonly spec: MatchSpec;
 }
 
+/** The depends of every candidate under `noDeps`. */
+const NO_SPECS: readonly ParsedSpec[] = Object.freeze([]);
+
 /** Virtual packages have no file; this gives them the RepoDataRecord shape. */
 function virtualRecord(record: PackageRecord): RepoDataRecord {
   return { ...record, fn: '', url: '', channel: '@system' };
@@ -42,11 +47,25 @@ export class CandidateProvider {
   private readonly byName = new Map<string, readonly number[]>();
   private readonly nameOrder: string[] = [];
   private readonly matchMemo = new Map<string, Map<string, readonly number[]>>();
+  /**
+   * Allowed records of a name grouped by version, shared by ordering, the tie-break and
+   * matching: a spec that tests only name and version is matched once per distinct version.
+   */
+  private readonly allowedGroups = new Map<string, VersionGroups>();
+  private readonly buildBuckets = new Map<string, Map<string, number[]>>();
   private readonly specMemo = new Map<string, ParsedSpec | Error>();
-  private readonly dependsMemo = new Map<number, readonly ParsedSpec[]>();
-  private readonly constrainsMemo = new Map<number, readonly ParsedSpec[]>();
+  // Memos by candidate id are dense arrays grown with `candidates`: on a large channel a
+  // solve meets hundreds of thousands of candidates, and Maps of them cost several times more.
+  private readonly dependsMemo: (readonly ParsedSpec[] | undefined)[] = [];
+  private readonly constrainsMemo: (readonly ParsedSpec[] | undefined)[] = [];
   private readonly broken = new Map<number, string>();
-  private readonly missingMemo = new Map<number, string>();
+  private readonly missingMemo: (string | undefined)[] = [];
+  private readonly missingOfList = new WeakMap<readonly ParsedSpec[], string>();
+  /** Per candidate id, its group in `allowedGroups` of its name, or -1. */
+  private readonly versionGroupOf: number[] = [];
+  private readonly parsedLists = new WeakMap<readonly string[], { readonly specs: readonly ParsedSpec[]; readonly error: string | undefined }>();
+  /** By package name: thousands of builds can miss the same dependency, and listing a name's versions walks all its candidates. */
+  private readonly nothingMatchesMemo = new Map<string, string>();
   private readonly lookup: (name: string) => readonly RepoDataRecord[];
   private readonly favored = new Map<string, { record: RepoDataRecord; favor: number }[]>();
   private readonly allowedRecords = new Map<string, readonly RepoDataRecord[]>();
@@ -59,6 +78,7 @@ export class CandidateProvider {
     for (const record of task.locked ?? []) this.addFavored(record, 2);
     this.tieBreak = dependencyTieBreak({
       recordsOf: (name) => this.allowedRecordsOf(name),
+      groupsOf: (name) => this.allowedGroupsOf(name),
       parse: (text) => {
         const parsed = this.parseSpec(text);
         return parsed instanceof Error ? null : parsed.spec;
@@ -76,6 +96,16 @@ export class CandidateProvider {
       this.allowedRecords.set(name, records);
     }
     return records;
+  }
+
+  /** {@link allowedRecordsOf} grouped by version (memoised). */
+  private allowedGroupsOf(name: string): VersionGroups {
+    let groups = this.allowedGroups.get(name);
+    if (groups === undefined) {
+      groups = new VersionGroups(this.allowedRecordsOf(name));
+      this.allowedGroups.set(name, groups);
+    }
+    return groups;
   }
 
   private addFavored(record: RepoDataRecord, favor: number): void {
@@ -102,32 +132,64 @@ export class CandidateProvider {
     const known = this.byName.get(name);
     if (known !== undefined) return known;
 
-    const ordered: { record: RepoDataRecord; virtual: boolean }[] = isVirtualName(name)
-      ? (this.task.virtualPackages ?? []).filter((r) => r.name === name).map((r) => ({ record: virtualRecord(r), virtual: true }))
-      : orderCandidates(this.lookup(name), this.task.channelPriority ?? 'strict', this.tieBreak).map((record) => ({ record, virtual: false }));
+    const virtual = isVirtualName(name);
+    let records: RepoDataRecord[];
+    // Per record, its version group among the allowed records (-1: not one of them).
+    let groupOfRecord: number[];
+    if (virtual) {
+      records = (this.task.virtualPackages ?? []).filter((r) => r.name === name).map(virtualRecord);
+      groupOfRecord = records.map(() => -1);
+    } else {
+      // orderCandidates, with the version ranks of the groups the tie-break and matching share.
+      const allowed = this.allowedRecordsOf(name);
+      const groups = this.allowedGroupsOf(name);
+      const order = preferenceOrder(this.lookup(name), allowed, this.task.channelPriority ?? 'strict', groups.recordRanks(), this.tieBreak);
+      records = new Array<RepoDataRecord>(order.length);
+      groupOfRecord = new Array<number>(order.length);
+      for (let k = 0; k < order.length; k++) {
+        records[k] = allowed[order[k] as number] as RepoDataRecord;
+        groupOfRecord[k] = groups.groupOf[order[k] as number] as number;
+      }
+    }
 
     const favorOf = new Map<number, number>();
     for (const { record, favor } of this.favored.get(name) ?? []) {
-      let index = findSameRecord(ordered.map((o) => o.record), record);
-      if (index < 0 && !isVirtualName(name)) {
+      let index = findSameRecord(records, record);
+      if (index < 0 && !virtual) {
         // Installed but no longer offered (channel removed, patched away, or a local
         // build): it stays a candidate, or a solve could never keep it.
-        ordered.push({ record, virtual: false });
-        index = ordered.length - 1;
+        records.push(record);
+        groupOfRecord.push(-1);
+        index = records.length - 1;
       }
       if (index >= 0) favorOf.set(index, Math.max(favorOf.get(index) ?? 0, favor));
     }
 
-    const ids = ordered.map(({ record, virtual }, index) => {
+    const ids = new Array<number>(records.length);
+    for (let index = 0; index < records.length; index++) {
       const id = this.candidates.length;
-      this.candidates.push({ id, name, record, virtual, favor: favorOf.get(index) ?? 0 });
-      return id;
-    });
-    // Stable sort: favored records move ahead, the rest keep conda order.
-    ids.sort((a, b) => (this.candidates[b]?.favor ?? 0) - (this.candidates[a]?.favor ?? 0));
+      this.candidates.push({ id, name, record: records[index] as RepoDataRecord, virtual, favor: favorOf.get(index) ?? 0 });
+      this.dependsMemo.push(undefined);
+      this.constrainsMemo.push(undefined);
+      this.missingMemo.push(undefined);
+      this.versionGroupOf.push(groupOfRecord[index] as number);
+      ids[index] = id;
+    }
+    // Stable sort: favored records move ahead, the rest keep conda order (without any, it changes nothing).
+    if (favorOf.size > 0) ids.sort((a, b) => (this.candidates[b]?.favor ?? 0) - (this.candidates[a]?.favor ?? 0));
     this.byName.set(name, ids);
     this.nameOrder.push(name);
     return ids;
+  }
+
+  /** A name's candidates by build, in preference order (see build-buckets.ts). */
+  private buildBucketsOf(name: string): Map<string, number[]> {
+    let buckets = this.buildBuckets.get(name);
+    if (buckets === undefined) {
+      buckets = bucketByBuild(this.candidatesOf(name), (id) => this.candidate(id).record);
+      this.buildBuckets.set(name, buckets);
+    }
+    return buckets;
   }
 
   /** The candidate with this id (ids come from this provider). */
@@ -149,7 +211,20 @@ export class CandidateProvider {
     }
     let ids = perName.get(text);
     if (ids === undefined) {
-      ids = this.candidatesOf(spec.name).filter((id) => spec.matches(this.candidate(id).record));
+      const all = this.candidatesOf(spec.name);
+      const groups = testsOnlyNameAndVersion(spec) ? this.allowedGroups.get(spec.name) : undefined;
+      if (groups?.uniform === true) {
+        // Once per distinct version; the candidates outside the groups one by one.
+        const matches = groups.matchesByGroup(spec);
+        ids = all.filter((id) => {
+          const group = this.versionGroupOf[id] as number;
+          return group >= 0 ? matches[group] === 1 : spec.matches(this.candidate(id).record);
+        });
+      } else {
+        const build = exactBuildOf(spec);
+        const tested = build === undefined ? all : (this.buildBucketsOf(spec.name).get(build) ?? []);
+        ids = tested.filter((id) => spec.matches(this.candidate(id).record));
+      }
       perName.set(text, ids);
     }
     return ids;
@@ -161,10 +236,10 @@ export class CandidateProvider {
    * failing the whole solve: one bad record must not hide the rest of a channel.
    */
   depends(id: number): readonly ParsedSpec[] {
-    let parsed = this.dependsMemo.get(id);
+    let parsed = this.dependsMemo[id];
     if (parsed === undefined) {
-      parsed = this.task.noDeps === true ? [] : this.parseList(id, this.candidate(id).record.depends);
-      this.dependsMemo.set(id, parsed);
+      parsed = this.task.noDeps === true ? NO_SPECS : this.parseList(id, this.candidate(id).record.depends);
+      this.dependsMemo[id] = parsed;
     }
     return parsed;
   }
@@ -184,10 +259,10 @@ export class CandidateProvider {
 
   /** Parsed `constrains` of a candidate (kept under `noDeps`: they only restrict). */
   constrains(id: number): readonly ParsedSpec[] {
-    let parsed = this.constrainsMemo.get(id);
+    let parsed = this.constrainsMemo[id];
     if (parsed === undefined) {
       parsed = this.parseList(id, this.candidate(id).record.constrains ?? []);
-      this.constrainsMemo.set(id, parsed);
+      this.constrainsMemo[id] = parsed;
     }
     return parsed;
   }
@@ -208,33 +283,54 @@ export class CandidateProvider {
   unusableReason(id: number): string | undefined {
     const broken = this.brokenReason(id);
     if (broken !== undefined) return broken;
-    let reason = this.missingMemo.get(id);
+    let reason = this.missingMemo[id];
     if (reason === undefined) {
-      const missing = this.depends(id).find((dep) => this.matching(dep.spec, dep.text).length === 0);
-      reason = missing ? `it requires '${missing.text}', ${this.whyNothingMatches(missing.spec.name)}` : '';
-      this.missingMemo.set(id, reason);
+      // Per parsed list: the candidates sharing a `depends` list share the answer.
+      const depends = this.depends(id);
+      reason = this.missingOfList.get(depends);
+      if (reason === undefined) {
+        const missing = depends.find((dep) => this.matching(dep.spec, dep.text).length === 0);
+        reason = missing ? `it requires '${missing.text}', ${this.whyNothingMatches(missing.spec.name)}` : '';
+        this.missingOfList.set(depends, reason);
+      }
+      this.missingMemo[id] = reason;
     }
     return reason === '' ? undefined : reason;
   }
 
   private whyNothingMatches(name: string): string {
+    let why = this.nothingMatchesMemo.get(name);
+    if (why === undefined) {
+      why = this.describeNothingMatches(name);
+      this.nothingMatchesMemo.set(name, why);
+    }
+    return why;
+  }
+
+  private describeNothingMatches(name: string): string {
     const versions = [...new Set(this.candidatesOf(name).map((c) => this.candidate(c).record.version))];
     if (versions.length === 0) return `and no package named '${name}' is available`;
     const shown = versions.slice(0, 5).join(' | ') + (versions.length > 5 ? ` | … (${versions.length} in all)` : '');
     return `for which no candidates were found (available versions: ${shown})`;
   }
 
-  private parseList(id: number, texts: readonly string[]): ParsedSpec[] {
-    const out: ParsedSpec[] = [];
-    for (const text of texts) {
-      const parsed = this.parseSpec(text);
-      if (parsed instanceof Error) {
-        if (!this.broken.has(id)) this.broken.set(id, `cannot parse '${text}': ${parsed.message}`);
-      } else {
-        out.push(parsed);
+  private parseList(id: number, texts: readonly string[]): readonly ParsedSpec[] {
+    // Records of a channel share their depends/constrains lists (record-parser.ts): one
+    // parsed list per shared list instead of one per candidate.
+    let parsedList = this.parsedLists.get(texts);
+    if (parsedList === undefined) {
+      const specs: ParsedSpec[] = [];
+      let error: string | undefined;
+      for (const text of texts) {
+        const parsed = this.parseSpec(text);
+        if (parsed instanceof Error) error ??= `cannot parse '${text}': ${parsed.message}`;
+        else specs.push(parsed);
       }
+      parsedList = { specs, error };
+      this.parsedLists.set(texts, parsedList);
     }
-    return out;
+    if (parsedList.error !== undefined && !this.broken.has(id)) this.broken.set(id, parsedList.error);
+    return parsedList.specs;
   }
 
   private parseSpec(text: string): ParsedSpec | Error {

@@ -77,7 +77,8 @@ export function chooseDecision(encoder: LazyEncoder, assignment: Assignment, act
 function firstOpen(encoder: LazyEncoder, candidates: readonly number[], assignment: Assignment): number {
   const isTrue = (variable: number): boolean => assignment.value(variable) === TRUE;
   let fallback = -1;
-  for (const candidate of candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate = candidates[i] as number;
     if (assignment.value(candidate) !== UNASSIGNED) continue;
     if (!encoder.clashesWithChosen(candidate, isTrue)) return pos(candidate);
     if (fallback < 0) fallback = candidate;

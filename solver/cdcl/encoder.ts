@@ -45,6 +45,31 @@ export interface Restriction {
 
 /** Adds a clause to the running search (it handles clauses that are unit or false already). */
 export type EmitClause = (literals: number[], kind: ClauseKindValue, data: number) => void;
+/** {@link EmitClause} for two literals, without an array (most clauses are binary). */
+export type EmitBinaryClause = (first: number, second: number, kind: ClauseKindValue, data: number) => void;
+
+/** Encoder state of one package name. */
+interface NameGroup {
+  /** Its active candidate variables, in activation order. */
+  readonly active: number[];
+  /** Indices of the restrictions on it. */
+  readonly restrictions: number[];
+  /** The at-most-one helper of its last active candidate, or -1. */
+  lastHelper: number;
+}
+
+const ACTIVE = 1;
+const EXPANDED = 2;
+
+/** A copy of `from` long enough for index `needed`, new slots set to `fill`. */
+function grown<T extends Int32Array | Uint8Array>(from: T, needed: number, fill: number): T {
+  let size = from.length * 2;
+  while (size <= needed) size *= 2;
+  const to = new (from.constructor as new (size: number) => T)(size);
+  to.set(from);
+  if (fill !== 0) to.fill(fill, from.length);
+  return to;
+}
 
 interface Freeze {
   readonly variable: number;
@@ -65,13 +90,14 @@ export class LazyEncoder {
   /** Freeze variables in the order they are decided. */
   readonly freezeVars: number[] = [];
 
-  private readonly candidateVars = new Map<number, number>();
+  /** Candidate id → its variable, or -1 (grown with the provider's candidates). */
+  private candidateVars = new Int32Array(1024).fill(-1);
+  private readonly variablesOfIds = new WeakMap<readonly number[], readonly number[]>();
   private readonly restrictionIndex = new Map<string, number>();
-  private readonly restrictionsOfName = new Map<string, number[]>();
-  private readonly activeOfName = new Map<string, number[]>();
-  private readonly active = new Set<number>();
-  private readonly expanded = new Set<number>();
-  private readonly lastHelper = new Map<string, number>();
+  /** Per variable: bit ACTIVE once a candidate is in its name's group, bit EXPANDED once its clauses exist. */
+  private state = new Uint8Array(1024);
+  /** Per package name, what its candidates share; one lookup per activated candidate. */
+  private readonly groups = new Map<string, NameGroup>();
   private readonly freezes = new Map<string, Freeze>();
 
   constructor(
@@ -79,6 +105,7 @@ export class LazyEncoder {
     readonly roots: readonly RootConstraint[],
     private readonly newVariable: () => number,
     private readonly emit: EmitClause,
+    private readonly emitBinary: EmitBinaryClause,
   ) {}
 
   /**
@@ -111,7 +138,8 @@ export class LazyEncoder {
 
   /** The candidate variable of a candidate id, if it has one yet. */
   variableOf(candidate: number): number | undefined {
-    return this.candidateVars.get(candidate);
+    const variable = candidate < this.candidateVars.length ? (this.candidateVars[candidate] as number) : -1;
+    return variable < 0 ? undefined : variable;
   }
 
   /**
@@ -137,14 +165,16 @@ export class LazyEncoder {
 
   /** The true candidate variable of a name, else -1. */
   private chosenOf(name: string, isTrue: (variable: number) => boolean): number {
-    for (const candidate of this.activeOfName.get(name) ?? []) if (isTrue(candidate)) return candidate;
+    const active = this.groups.get(name)?.active;
+    if (active === undefined) return -1;
+    for (let i = 0; i < active.length; i++) if (isTrue(active[i] as number)) return active[i] as number;
     return -1;
   }
 
   /** Generates the clauses of a candidate that just became true (once per candidate). */
   expand(variable: number): void {
-    if (this.expanded.has(variable)) return;
-    this.expanded.add(variable);
+    if ((this.state[variable]! & EXPANDED) !== 0) return;
+    this.state[variable]! |= EXPANDED;
     const id = this.varData[variable] as number;
     for (const dep of this.provider.depends(id)) {
       this.addRequirement(variable, -1, dep.spec.name, dep.text, this.provider.matching(dep.spec, dep.text));
@@ -157,7 +187,7 @@ export class LazyEncoder {
         index = this.addRestriction(name, constraint.text, constraint.spec, this.variable(VarKind.Restriction, this.restrictions.length), -1);
         this.restrictionIndex.set(key, index);
       }
-      this.emit([neg(variable), pos(this.restrictions[index]!.variable)], ClauseKind.Constrains, index);
+      this.emitBinary(neg(variable), pos(this.restrictions[index]!.variable), ClauseKind.Constrains, index);
     }
   }
 
@@ -165,21 +195,38 @@ export class LazyEncoder {
     const variable = this.newVariable();
     this.varKind[variable] = kind;
     this.varData[variable] = data;
+    if (variable >= this.state.length) this.state = grown(this.state, variable, 0);
     return variable;
   }
 
   private candidateVariable(id: number): number {
-    let variable = this.candidateVars.get(id);
-    if (variable === undefined) {
+    if (id >= this.candidateVars.length) this.candidateVars = grown(this.candidateVars, id, -1);
+    let variable = this.candidateVars[id] as number;
+    if (variable < 0) {
       variable = this.variable(VarKind.Candidate, id);
-      this.candidateVars.set(id, variable);
+      this.candidateVars[id] = variable;
     }
     return variable;
   }
 
+  private group(name: string): NameGroup {
+    let group = this.groups.get(name);
+    if (group === undefined) {
+      group = { active: [], restrictions: [], lastHelper: -1 };
+      this.groups.set(name, group);
+    }
+    return group;
+  }
+
   private addRequirement(parent: number, root: number, name: string, text: string, ids: readonly number[]): void {
-    const candidates = ids.map((id) => this.candidateVariable(id));
-    for (const candidate of candidates) this.activate(candidate);
+    // `ids` comes memoised per spec text (provider.matching), so every candidate requiring the
+    // same spec shares one list of variables instead of holding a copy.
+    let candidates = this.variablesOfIds.get(ids);
+    if (candidates === undefined) {
+      candidates = ids.map((id) => this.candidateVariable(id));
+      this.variablesOfIds.set(ids, candidates);
+    }
+    for (let i = 0; i < candidates.length; i++) this.activate(candidates[i] as number);
     const index = this.requirements.length;
     this.requirements.push({ parent, root, name, text, candidates });
     let own = this.requirementsOf.get(parent);
@@ -188,52 +235,53 @@ export class LazyEncoder {
       this.requirementsOf.set(parent, own);
     }
     own.push(index);
-    this.emit([neg(parent), ...candidates.map(pos)], ClauseKind.Requires, index);
+    const literals = new Array<number>(candidates.length + 1);
+    literals[0] = neg(parent);
+    for (let i = 0; i < candidates.length; i++) literals[i + 1] = pos(candidates[i] as number);
+    this.emit(literals, ClauseKind.Requires, index);
   }
 
   private addRestriction(name: string, text: string, spec: MatchSpec, variable: number, root: number): number {
     const index = this.restrictions.length;
     this.restrictions.push({ name, text, spec, variable, root });
-    const list = this.restrictionsOfName.get(name) ?? [];
-    list.push(index);
-    this.restrictionsOfName.set(name, list);
-    for (const candidate of this.activeOfName.get(name) ?? []) this.exclude(index, candidate);
+    const group = this.group(name);
+    group.restrictions.push(index);
+    for (const candidate of group.active) this.exclude(index, candidate);
     return index;
   }
 
   private exclude(restriction: number, candidate: number): void {
     const { spec, variable } = this.restrictions[restriction]!;
     const record = this.provider.candidate(this.varData[candidate] as number).record;
-    if (!spec.matches(record)) this.emit([neg(variable), neg(candidate)], ClauseKind.Excludes, restriction);
+    if (!spec.matches(record)) this.emitBinary(neg(variable), neg(candidate), ClauseKind.Excludes, restriction);
   }
 
   /** First mention of a candidate: at-most-one membership, exclusions, freeze, brokenness. */
   private activate(candidate: number): void {
-    if (this.active.has(candidate)) return;
-    this.active.add(candidate);
+    if ((this.state[candidate]! & ACTIVE) !== 0) return;
+    this.state[candidate]! |= ACTIVE;
     const id = this.varData[candidate] as number;
     const name = this.provider.candidate(id).name;
     if (this.provider.unusableReason(id) !== undefined) this.emit([neg(candidate)], ClauseKind.Broken, candidate);
 
     // Sequential at-most-one: helper_i means "one of the first i members is true".
-    const previous = this.lastHelper.get(name);
+    const group = this.group(name);
+    const previous = group.lastHelper;
     const helper = this.variable(VarKind.Helper, candidate);
-    this.emit([neg(candidate), pos(helper)], ClauseKind.ForbidMultiple, candidate);
-    if (previous !== undefined) {
-      this.emit([neg(previous), pos(helper)], ClauseKind.ForbidMultiple, -1);
-      this.emit([neg(previous), neg(candidate)], ClauseKind.ForbidMultiple, candidate);
+    this.emitBinary(neg(candidate), pos(helper), ClauseKind.ForbidMultiple, candidate);
+    if (previous >= 0) {
+      this.emitBinary(neg(previous), pos(helper), ClauseKind.ForbidMultiple, -1);
+      this.emitBinary(neg(previous), neg(candidate), ClauseKind.ForbidMultiple, candidate);
     }
-    this.lastHelper.set(name, helper);
+    group.lastHelper = helper;
 
-    const members = this.activeOfName.get(name) ?? [];
-    members.push(candidate);
-    this.activeOfName.set(name, members);
-    for (const restriction of this.restrictionsOfName.get(name) ?? []) this.exclude(restriction, candidate);
+    group.active.push(candidate);
+    for (const restriction of group.restrictions) this.exclude(restriction, candidate);
 
-    const freeze = this.freezes.get(name);
+    const freeze = this.freezes.size === 0 ? undefined : this.freezes.get(name);
     if (freeze !== undefined) {
       if (freeze.keep === null) freeze.keep = this.keptCandidate(name);
-      if (freeze.keep >= 0 && freeze.keep !== candidate) this.emit([neg(freeze.variable), neg(candidate)], ClauseKind.Freeze, candidate);
+      if (freeze.keep >= 0 && freeze.keep !== candidate) this.emitBinary(neg(freeze.variable), neg(candidate), ClauseKind.Freeze, candidate);
     }
   }
 

@@ -16,12 +16,11 @@ export function propagate(store: ClauseStore, assignment: Assignment, stats: { p
   const lits = store.lits;
   while (assignment.qhead < trail.length) {
     const falseLit = (trail[assignment.qhead++] as number) ^ 1;
-    const list = store.watches(falseLit);
-    let i = 0;
-    let j = 0;
-    const n = list.length;
-    while (i < n) {
-      const clause = list[i++] as number;
+    let previous = -1;
+    let node = store.firstWatch(falseLit);
+    while (node >= 0) {
+      const next = store.nextWatch(node);
+      const clause = node >> 1;
       const start = store.start(clause);
       // Keep the false literal in the second watch slot.
       if (lits[start] === falseLit) {
@@ -31,7 +30,8 @@ export function propagate(store: ClauseStore, assignment: Assignment, stats: { p
       const first = lits[start] as number;
       const firstValue = assignment.litValue(first);
       if (firstValue === TRUE) {
-        list[j++] = clause;
+        previous = node;
+        node = next;
         continue;
       }
       const end = start + store.length(clause);
@@ -41,23 +41,22 @@ export function propagate(store: ClauseStore, assignment: Assignment, stats: { p
         if (assignment.litValue(candidate) !== FALSE) {
           lits[start + 1] = candidate;
           lits[k] = falseLit;
-          store.watches(candidate).push(clause);
+          store.moveWatch(node, previous, falseLit, candidate);
           moved = true;
           break;
         }
       }
-      if (moved) continue;
-      list[j++] = clause;
-      if (firstValue === FALSE) {
-        while (i < n) list[j++] = list[i++] as number;
-        list.length = j;
-        assignment.qhead = trail.length;
-        return clause;
+      if (!moved) {
+        if (firstValue === FALSE) {
+          assignment.qhead = trail.length;
+          return clause;
+        }
+        stats.propagations++;
+        assignment.assign(first, clause);
+        previous = node;
       }
-      stats.propagations++;
-      assignment.assign(first, clause);
+      node = next;
     }
-    list.length = j;
   }
   return -1;
 }

@@ -38,13 +38,6 @@ export type SearchOutcome = { readonly sat: true; readonly candidates: number[] 
 const CHECK_EVERY = 256;
 const ACTIVITY_DECAY = 0.95;
 
-interface LateImplication {
-  readonly clause: number;
-  readonly literal: number;
-  /** Highest level among the clause's other (false) literals. */
-  readonly level: number;
-}
-
 export class CdclSearch {
   readonly store = new ClauseStore();
   readonly assignment = new Assignment();
@@ -55,7 +48,13 @@ export class CdclSearch {
   readonly activity = new Map<string, number>();
   private activityStep = 1;
   private seen = new Uint8Array(256);
-  private late: LateImplication[] = [];
+  /**
+   * Late implications, oldest first, as parallel arrays: the clause, the literal it
+   * implied, and the highest level among the clause's other (false) literals.
+   */
+  private readonly lateClause: number[] = [];
+  private readonly lateLiteral: number[] = [];
+  private readonly lateLevel: number[] = [];
   private pending: number[] = [];
   /** Trail position up to which true candidates have been expanded. */
   private expandedUpTo = 0;
@@ -75,6 +74,7 @@ export class CdclSearch {
         return v;
       },
       (literals, kind, data) => this.emit(literals, kind, data),
+      (first, second, kind, data) => this.emitBinary(first, second, kind, data),
     );
     this.encoder.start(frozenNames);
   }
@@ -100,7 +100,9 @@ export class CdclSearch {
 
   private chosen(): number[] {
     const out: number[] = [];
-    for (const literal of this.assignment.trail) {
+    const trail = this.assignment.trail;
+    for (let i = 0; i < trail.length; i++) {
+      const literal = trail[i] as number;
       if ((literal & 1) === 0) {
         const id = this.encoder.candidateOf(varOf(literal));
         if (id >= 0) out.push(id);
@@ -127,6 +129,11 @@ export class CdclSearch {
     if (this.attach(clause)) this.pending.push(clause);
   }
 
+  private emitBinary(first: number, second: number, kind: ClauseKindValue, data: number): void {
+    const clause = this.store.addBinary(first, second, kind, data);
+    if (this.attach(clause)) this.pending.push(clause);
+  }
+
   /**
    * Watches the clause's two best literals (true at the lowest level, else unassigned, else
    * false at the highest level) and asserts it if it is unit. Returns true if it is false.
@@ -138,7 +145,7 @@ export class CdclSearch {
     const length = store.length(clause);
     for (let slot = 0; slot < Math.min(2, length); slot++) {
       let best = start + slot;
-      for (let k = best + 1; k < start + length; k++) if (this.better(lits[k] as number, lits[best] as number)) best = k;
+      for (let k = best + 1; k < start + length; k++) if (better(assignment, lits[k] as number, lits[best] as number)) best = k;
       const swap = lits[start + slot] as number;
       lits[start + slot] = lits[best] as number;
       lits[best] = swap;
@@ -156,22 +163,17 @@ export class CdclSearch {
     if (firstValue === UNASSIGNED) {
       assignment.assign(first, clause);
       this.stats.propagations++;
-      if (restLevel < assignment.level) this.late.push({ clause, literal: first, level: restLevel });
+      if (restLevel < assignment.level) this.addLate(clause, first, restLevel);
     } else if (assignment.levelOf(varOf(first)) > restLevel) {
-      this.late.push({ clause, literal: first, level: restLevel });
+      this.addLate(clause, first, restLevel);
     }
     return false;
   }
 
-  private better(a: number, b: number): boolean {
-    const { assignment } = this;
-    const va = assignment.litValue(a);
-    const vb = assignment.litValue(b);
-    const rank = (value: number): number => (value === TRUE ? 0 : value === UNASSIGNED ? 1 : 2);
-    if (rank(va) !== rank(vb)) return rank(va) < rank(vb);
-    if (va === TRUE) return assignment.levelOf(varOf(a)) < assignment.levelOf(varOf(b));
-    if (va === FALSE) return assignment.levelOf(varOf(a)) > assignment.levelOf(varOf(b));
-    return false;
+  private addLate(clause: number, literal: number, level: number): void {
+    this.lateClause.push(clause);
+    this.lateLiteral.push(literal);
+    this.lateLevel.push(level);
   }
 
   /** Re-examines clauses that were false when added; returns one that still is. */
@@ -220,18 +222,29 @@ export class CdclSearch {
       assignment.assign(this.store.lits[this.store.start(learned)] as number, learned);
       this.stats.propagations++;
     }
-    const kept: LateImplication[] = [];
-    for (const entry of this.late) {
-      if (entry.level > level) continue;
-      const value = assignment.litValue(entry.literal);
-      if (value === UNASSIGNED) assignment.assign(entry.literal, entry.clause);
+    const { lateClause, lateLiteral, lateLevel } = this;
+    let kept = 0;
+    for (let i = 0; i < lateClause.length; i++) {
+      const clause = lateClause[i] as number;
+      const literal = lateLiteral[i] as number;
+      const entryLevel = lateLevel[i] as number;
+      if (entryLevel > level) continue;
+      const value = assignment.litValue(literal);
+      if (value === UNASSIGNED) assignment.assign(literal, clause);
       else if (value === FALSE) {
-        this.pending.push(entry.clause);
+        this.pending.push(clause);
         continue;
       }
-      if (assignment.levelOf(varOf(entry.literal)) > entry.level) kept.push(entry);
+      if (assignment.levelOf(varOf(literal)) > entryLevel) {
+        lateClause[kept] = clause;
+        lateLiteral[kept] = literal;
+        lateLevel[kept] = entryLevel;
+        kept++;
+      }
     }
-    this.late = kept;
+    lateClause.length = kept;
+    lateLiteral.length = kept;
+    lateLevel.length = kept;
   }
 
   private bump(variables: readonly number[]): void {
@@ -248,4 +261,19 @@ export class CdclSearch {
       this.activityStep *= 1e-100;
     }
   }
+}
+
+/**
+ * Which of two literals a new clause should rather watch: true beats unassigned beats
+ * false; among true ones the lower level, among false ones the higher level.
+ */
+function better(assignment: Assignment, a: number, b: number): boolean {
+  const va = assignment.litValue(a);
+  const vb = assignment.litValue(b);
+  const ra = va === TRUE ? 0 : va === UNASSIGNED ? 1 : 2;
+  const rb = vb === TRUE ? 0 : vb === UNASSIGNED ? 1 : 2;
+  if (ra !== rb) return ra < rb;
+  if (va === TRUE) return assignment.levelOf(varOf(a)) < assignment.levelOf(varOf(b));
+  if (va === FALSE) return assignment.levelOf(varOf(a)) > assignment.levelOf(varOf(b));
+  return false;
 }
