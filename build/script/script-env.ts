@@ -40,12 +40,6 @@ const KEPT_FOR_BUILDS = /^(PATH|USER|LOGNAME|SHELL|TERM|MAKEFLAGS|SOURCE_DATE_EP
 export async function buildScriptEnv(input: ScriptEnvInput): Promise<NodeJS.ProcessEnv> {
   const { output } = input;
   const base = keptUserVariables(input.base ?? process.env, isWindows(input.buildPlatform), KEPT_FOR_BUILDS);
-  // Windows spells it Path, and a copied environment loses Windows' case-insensitivity.
-  const pathKey = Object.keys(base).find((key) => key.toUpperCase() === 'PATH');
-  if (pathKey !== undefined && pathKey !== 'PATH') {
-    base.PATH = base[pathKey];
-    delete base[pathKey];
-  }
   const env = await activatedEnvironment(input.buildPrefix, base, input.buildPlatform);
   const sep = isWindows(input.buildPlatform) ? ';' : ':';
   env.PATH = [...prefixPathEntries(input.buildPrefix, input.buildPlatform), ...prefixPathEntries(input.hostPrefix, input.hostPlatform), base.PATH ?? ''].join(sep);

@@ -88,7 +88,7 @@ export async function readState(cacheDir: string, key: string, extension = '.jso
 const ABSENCE_MAX_AGE_S = 24 * 60 * 60;
 
 /** A remembered 404: what was missing and when that was seen. */
-export interface Absence {
+interface Absence {
   url: string;
   checked_at: number;
 }
@@ -97,14 +97,14 @@ export interface Absence {
  * Remember that `url` (a subdir's repodata, a shard index) does not exist, so that the next
  * runs neither probe it again while the memory is fresh nor, offline, report it as uncached.
  */
-export async function rememberAbsent(cacheDir: string, key: string, url: string, policy: CachePolicy = {}): Promise<void> {
+async function rememberAbsent(cacheDir: string, key: string, url: string, policy: CachePolicy = {}): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   const absence: Absence = { url, checked_at: (policy.now ?? Date.now)() };
   await writeFile(path.join(cacheDir, `${key}.absent`), `${JSON.stringify(absence)}\n`);
 }
 
 /** The remembered 404 of `key`, if any. */
-export async function readAbsence(cacheDir: string, key: string): Promise<Absence | undefined> {
+async function readAbsence(cacheDir: string, key: string): Promise<Absence | undefined> {
   const file = path.join(cacheDir, `${key}.absent`);
   try {
     const text = await readFile(file, 'utf8');
@@ -120,7 +120,7 @@ export async function readAbsence(cacheDir: string, key: string): Promise<Absenc
 }
 
 /** Whether a remembered 404 may be trusted without asking again (never when the ttl is 0). */
-export function absenceIsFresh(absence: Absence, policy: CachePolicy = {}): boolean {
+function absenceIsFresh(absence: Absence, policy: CachePolicy = {}): boolean {
   const ttl = policy.ttl ?? 1;
   if (ttl === 0) return false;
   const age = ((policy.now ?? Date.now)() - absence.checked_at) / 1000;
@@ -128,8 +128,36 @@ export function absenceIsFresh(absence: Absence, policy: CachePolicy = {}): bool
 }
 
 /** Forget a remembered 404 (the file came back). */
-export async function forgetAbsence(cacheDir: string, key: string): Promise<void> {
+async function forgetAbsence(cacheDir: string, key: string): Promise<void> {
   await rm(path.join(cacheDir, `${key}.absent`), { force: true });
+}
+
+/**
+ * `fetch` (a cachedGet of `key`, or several variants of it) with 404s remembered: a fresh
+ * memory answers `absent` without a request, a new 404 is remembered, and offline a
+ * remembered 404 is `absent` rather than `missing` (not cached). A download forgets it.
+ */
+export async function fetchRememberingAbsence(
+  cacheDir: string,
+  key: string,
+  url: string,
+  policy: CachePolicy,
+  fetch: () => Promise<CachedFetch>,
+): Promise<CachedFetch | { kind: 'absent' }> {
+  if (!policy.offline) {
+    const absence = await readAbsence(cacheDir, key);
+    if (absence !== undefined && absenceIsFresh(absence, policy)) return { kind: 'absent' };
+  }
+  const fetched = await fetch();
+  if (fetched.kind === 'missing') {
+    if (!policy.offline) {
+      await rememberAbsent(cacheDir, key, url, policy);
+      return { kind: 'absent' };
+    }
+    return (await readAbsence(cacheDir, key)) !== undefined ? { kind: 'absent' } : fetched;
+  }
+  if (fetched.kind === 'downloaded') await forgetAbsence(cacheDir, key);
+  return fetched;
 }
 
 /** Drop a cached entry (its state first, so the content is never vouched for). */

@@ -10,19 +10,7 @@ import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import type { HttpClient } from '../fetch/http-client.js';
 import type { DownloadProgress } from '../fetch/save-response.js';
-import {
-  absenceIsFresh,
-  cachedGet,
-  cacheKey,
-  contentPath,
-  forget,
-  forgetAbsence,
-  readAbsence,
-  readState,
-  rememberAbsent,
-  type CachePolicy,
-  type CachedFetch,
-} from './http-cache.js';
+import { cachedGet, cacheKey, contentPath, fetchRememberingAbsence, forget, readState, type CachePolicy, type CachedFetch } from './http-cache.js';
 import { LazyRepodata } from './lazy-repodata.js';
 
 interface Variant {
@@ -52,25 +40,14 @@ export interface RemoteOptions {
 export async function loadRemoteMonolithic(channel: Channel, subdir: string, options: RemoteOptions): Promise<LazyRepodata | undefined> {
   const base = `${channel.subdirUrl(subdir)}/repodata.json`;
   const key = cacheKey(base);
-  const policy = options.policy ?? {};
-  if (!policy.offline) {
-    // A subdir the channel lacks (a noarch-only channel's linux-64) is not probed on every run.
-    const absence = await readAbsence(options.cacheDir, key);
-    if (absence !== undefined && absenceIsFresh(absence, policy)) return undefined;
-  }
-  const fetched = await fetchVariants(base, key, channel, options);
+  // A subdir the channel lacks (a noarch-only channel's linux-64) is not probed on every run.
+  const fetched = await fetchRememberingAbsence(options.cacheDir, key, base, options.policy ?? {}, () => fetchVariants(base, key, channel, options));
+  if (fetched.kind === 'absent') return undefined;
   if (fetched.kind === 'missing') {
-    if (!policy.offline) {
-      // Also tells offline runs that the subdir does not exist rather than is not cached.
-      await rememberAbsent(options.cacheDir, key, base, policy);
-      return undefined;
-    }
-    if ((await readAbsence(options.cacheDir, key)) !== undefined) return undefined;
     throw new TaipanError('OFFLINE', `offline: no cached repodata for '${channel.subdirUrl(subdir)}'`, {
       hint: 'run once with the network to fill the cache, or drop --offline',
     });
   }
-  if (fetched.kind === 'downloaded') await forgetAbsence(options.cacheDir, key);
   try {
     // Read back by offset from the cached file, never held whole (see repodata-bytes.ts).
     return LazyRepodata.fromFile(fetched.file, channel, subdir, `${fetched.state.url} (cached as '${fetched.file}')`, `${channel.subdirUrl(subdir)}/`);

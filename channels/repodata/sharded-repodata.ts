@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import type { RepoDataRecord } from '../model/package-record.js';
-import { absenceIsFresh, cachedGet, cacheKey, forget, forgetAbsence, readAbsence, rememberAbsent } from './http-cache.js';
+import { cachedGet, cacheKey, fetchRememberingAbsence, forget } from './http-cache.js';
 import { decodeMsgpackZst, shardDir, toHex } from './shard-format.js';
 import { adoptRecord, keptFileNames, recordContext, type RecordContext } from './records.js';
 import type { RemoteOptions } from './remote-repodata.js';
@@ -55,14 +55,10 @@ export class ShardedRepodata implements SubdirRecords {
     const key = cacheKey(indexUrl);
     const policy = options.policy ?? {};
     // Most channels serve no shards: remembering that saves a round trip before every load.
-    const absence = await readAbsence(options.cacheDir, key);
-    if (absence !== undefined && (policy.offline || absenceIsFresh(absence, policy))) return undefined;
-    const fetched = await cachedGet({ client: options.client, url: indexUrl, cacheDir: options.cacheDir, key, extension: '.msgpack.zst', policy });
-    if (fetched.kind === 'missing') {
-      if (!policy.offline) await rememberAbsent(options.cacheDir, key, indexUrl, policy);
-      return undefined;
-    }
-    if (fetched.kind === 'downloaded') await forgetAbsence(options.cacheDir, key);
+    const fetched = await fetchRememberingAbsence(options.cacheDir, key, indexUrl, policy, () =>
+      cachedGet({ client: options.client, url: indexUrl, cacheDir: options.cacheDir, key, extension: '.msgpack.zst', policy }),
+    );
+    if (fetched.kind === 'absent' || fetched.kind === 'missing') return undefined;
     let index: ShardIndex;
     try {
       index = (await decodeMsgpackZst(await readFile(fetched.file), indexUrl)) as ShardIndex;

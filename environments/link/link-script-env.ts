@@ -64,7 +64,8 @@ export function linkScriptEnv(prefix: string, record: RepoDataRecord, windows: b
 export function keptUserVariables(base: NodeJS.ProcessEnv, windows: boolean, extra?: RegExp): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(base)) {
-    if (value !== undefined && (KEPT.test(key) || (windows && KEPT_WINDOWS.test(key)) || extra?.test(key) === true)) env[key] = value;
+    // Windows spells it Path, and a copied environment loses Windows' case-insensitivity.
+    if (value !== undefined && (KEPT.test(key) || (windows && KEPT_WINDOWS.test(key)) || extra?.test(key) === true)) env[key.toUpperCase() === 'PATH' ? 'PATH' : key] = value;
   }
   return env;
 }

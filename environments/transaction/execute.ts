@@ -209,8 +209,11 @@ async function verifySources(prepared: readonly Prepared[]): Promise<void> {
  * difference counts (a new package may conflict with the plan, or be needed by it);
  * without one, a record the plan removes is gone or one it adds appeared.
  */
+/** A record's identity in a prefix: name, version and build. */
+const distKey = (r: RepoDataRecord): string => `${r.name}-${r.version}-${r.build}`;
+
 function changedSincePlan(planned: PlannedTransaction, installed: readonly PrefixRecord[]): boolean {
-  const key = (r: RepoDataRecord): string => `${r.name}-${r.version}-${r.build}`;
+  const key = distKey;
   const have = new Set(installed.map(key));
   if (planned.installed !== undefined) {
     return planned.installed.length !== installed.length || planned.installed.some((r) => !have.has(key(r)));
@@ -219,7 +222,7 @@ function changedSincePlan(planned: PlannedTransaction, installed: readonly Prefi
 }
 
 function staleRecord(planned: PlannedTransaction, installed: readonly PrefixRecord[]): RepoDataRecord | undefined {
-  const key = (r: RepoDataRecord): string => `${r.name}-${r.version}-${r.build}`;
+  const key = distKey;
   const have = new Set(installed.map(key));
   const leaving = new Set(planned.plan.unlink.map((r) => r.name));
   return (
