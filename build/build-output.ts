@@ -25,16 +25,13 @@ import type { RenderedCache, RenderedOutput } from '../recipes/stage1.js';
 import { ensureCache, type BuiltCache, type CacheBuilds } from './cache/build-cache.js';
 import { HOST_PREFIX_LENGTH, paddedPrefix } from './cache/padded-prefix.js';
 import { restorePrefixFiles, restoreWorkDir } from './cache/restore-cache.js';
-import { createEnvironment } from './environment/create-env.js';
 import { completeHostPins } from './host-pins.js';
 import { selectFiles } from './package/select-files.js';
 import { writeEntryPoints } from './package/entry-points.js';
 import { newPrefixFiles, listPrefixFiles } from './package/collect-files.js';
 import { copyPayload } from './package/payload.js';
-import { exportedRequirements, mergeRequirements, strongBuildExports } from './run-exports.js';
-import { buildScriptEnv } from './script/script-env.js';
-import { runScript } from './script/run-script.js';
-import { fetchSources } from './sources/fetch-sources.js';
+import { exportedRequirements, mergeRequirements } from './run-exports.js';
+import { prepareStage, runStageScript } from './build-stage.js';
 import { stagePackage } from './stage-package.js';
 import { runPackageTests } from './test-package/run-tests.js';
 import { pythonInfo } from '../environments/link/noarch-python.js';
@@ -142,35 +139,23 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
       await restoreWorkDir(cached, dirs.src);
     }
 
-    await step(`fetching ${output.sources.length} source(s)`);
-    await fetchSources(output.sources, dirs.src, {
-      recipeDir: output.recipe.dir,
-      cacheDir: sourceCacheDir,
-      client: options.client,
-      onSource: (s) => appendFile(dirs.log, `source: ${s}\n`),
-    });
-
     const ignore = output.requirements.ignoreRunExports;
-    await step(`creating the build environment (${output.requirements.build.length} spec(s))`);
-    const buildEnv = await createEnvironment({
-      prefix: dirs.build,
-      platform: buildPlatform,
+    const platforms = { buildPlatform, hostPlatform };
+    const { buildEnv, hostEnv } = await prepareStage({
+      dirs,
+      sources: output.sources,
+      recipeDir: output.recipe.dir,
+      sourceCacheDir,
+      client: options.client,
+      buildSpecs: output.requirements.build,
+      hostSpecs: output.requirements.host,
+      ignoreRunExports: ignore,
+      noarch,
       channels,
-      specs: output.requirements.build,
-      cache: options.cache,
-      purpose: 'build',
+      packageCache: options.cache,
       toolVersion: options.toolVersion,
-    });
-    const hostSpecs = [...output.requirements.host, ...strongBuildExports(buildEnv.runExports, ignore, noarch)];
-    await step(`creating the host environment (${hostSpecs.length} spec(s))`);
-    const hostEnv = await createEnvironment({
-      prefix: dirs.host,
-      platform: hostPlatform,
-      channels,
-      specs: hostSpecs,
-      cache: options.cache,
-      purpose: 'host',
-      toolVersion: options.toolVersion,
+      ...platforms,
+      step,
     });
     const requirements = completeHostPins(output, hostEnv.records, buildEnv.records);
     const exported = exportedRequirements({ build: buildEnv.runExports, host: hostEnv.runExports, ignore, noarch });
@@ -196,27 +181,15 @@ export async function buildOutput(output: RenderedOutput, options: BuildOptions)
     const script = await effectiveScript(output);
     if (script) {
       await step('running the build script');
-      const env = await buildScriptEnv({
+      await runStageScript({
         output,
-        srcDir: dirs.src,
-        buildPrefix: dirs.build,
-        hostPrefix: dirs.host,
-        hostRecords: hostEnv.records,
-        buildPlatform,
-        hostPlatform,
-      });
-      await runScript({
         script,
-        recipeDir: output.recipe.dir,
-        scriptDir: workDir,
-        scriptName: 'conda_build',
-        cwd: dirs.src,
-        env,
-        activate: [dirs.host, dirs.build],
-        logFile: dirs.log,
+        interpreter: output.build.scriptInterpreter,
+        dirs,
+        workDir,
+        hostRecords: hostEnv.records,
+        ...platforms,
         what: `the build script of output '${output.name}' (${dist}) of recipe '${output.recipe.path}'`,
-        failureCode: 'BUILD_FAILED',
-        ...(output.build.scriptInterpreter ? { interpreter: output.build.scriptInterpreter } : {}),
         onOutput: options.onOutput,
       });
     }

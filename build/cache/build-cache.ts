@@ -15,12 +15,8 @@ import type { Platform } from '../../channels/model/platform.js';
 import type { PackageCache } from '../../environments/package-cache/package-cache.js';
 import { variantHash } from '../../recipes/hash.js';
 import type { RenderedCache, RenderedOutput } from '../../recipes/stage1.js';
-import { createEnvironment } from '../environment/create-env.js';
+import { prepareStage, runStageScript } from '../build-stage.js';
 import { listPrefixFiles, newPrefixFiles } from '../package/collect-files.js';
-import { strongBuildExports } from '../run-exports.js';
-import { buildScriptEnv } from '../script/script-env.js';
-import { runScript } from '../script/run-script.js';
-import { fetchSources } from '../sources/fetch-sources.js';
 import { paddedPrefix } from './padded-prefix.js';
 
 export interface BuiltCache {
@@ -74,34 +70,22 @@ async function buildCache(output: RenderedOutput & { cache: RenderedCache }, ctx
     await appendFile(dirs.log, `\n== ${text}\n`);
   };
   try {
-    await step(`fetching ${cache.sources.length} source(s)`);
-    await fetchSources(cache.sources, dirs.src, {
+    const { buildEnv, hostEnv } = await prepareStage({
+      dirs,
+      sources: cache.sources,
       recipeDir: output.recipe.dir,
-      cacheDir: ctx.sourceCacheDir,
+      sourceCacheDir: ctx.sourceCacheDir,
       client: ctx.client,
-      onSource: (s) => appendFile(dirs.log, `source: ${s}\n`),
-    });
-    const ignore = cache.requirements.ignoreRunExports;
-    await step(`creating the build environment (${cache.requirements.build.length} spec(s))`);
-    const buildEnv = await createEnvironment({
-      prefix: dirs.build,
-      platform: ctx.buildPlatform,
+      buildSpecs: cache.requirements.build,
+      hostSpecs: cache.requirements.host,
+      ignoreRunExports: cache.requirements.ignoreRunExports,
+      noarch: false,
       channels: ctx.channels,
-      specs: cache.requirements.build,
-      cache: ctx.packageCache,
-      purpose: 'build',
+      packageCache: ctx.packageCache,
       toolVersion: ctx.toolVersion,
-    });
-    const hostSpecs = [...cache.requirements.host, ...strongBuildExports(buildEnv.runExports, ignore, false)];
-    await step(`creating the host environment (${hostSpecs.length} spec(s))`);
-    const hostEnv = await createEnvironment({
-      prefix: dirs.host,
-      platform: ctx.hostPlatform,
-      channels: ctx.channels,
-      specs: hostSpecs,
-      cache: ctx.packageCache,
-      purpose: 'host',
-      toolVersion: ctx.toolVersion,
+      buildPlatform: ctx.buildPlatform,
+      hostPlatform: ctx.hostPlatform,
+      step,
     });
     await mkdir(dirs.src, { recursive: true });
     const before = await listPrefixFiles(dirs.host);
@@ -116,27 +100,16 @@ async function buildCache(output: RenderedOutput & { cache: RenderedCache }, ctx
         hash: `h${variantHash(cache.variant)}`,
         build: { ...output.build, scriptEnv: cache.scriptEnv },
       };
-      const env = await buildScriptEnv({
+      await runStageScript({
         output: asOutput,
-        srcDir: dirs.src,
-        buildPrefix: dirs.build,
-        hostPrefix: dirs.host,
+        script: cache.script,
+        interpreter: cache.scriptInterpreter,
+        dirs,
+        workDir,
         hostRecords: hostEnv.records,
         buildPlatform: ctx.buildPlatform,
         hostPlatform: ctx.hostPlatform,
-      });
-      await runScript({
-        script: cache.script,
-        recipeDir: output.recipe.dir,
-        scriptDir: workDir,
-        scriptName: 'conda_build',
-        cwd: dirs.src,
-        env,
-        activate: [dirs.host, dirs.build],
-        logFile: dirs.log,
         what: `the build script of the cache '${cache.name}' of recipe '${output.recipe.path}'`,
-        failureCode: 'BUILD_FAILED',
-        ...(cache.scriptInterpreter ? { interpreter: cache.scriptInterpreter } : {}),
         onOutput: ctx.onOutput,
       });
     }
