@@ -11,15 +11,8 @@
  * by offset (repodata-bytes.ts), and the OS page cache, not the process, holds the bytes.
  */
 import { TaipanError } from '../model/errors.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COLON = 0x3a;
-const COMMA = 0x2c;
 /** A run grows up to about this size, so that reading one back needs only a small buffer. */
 const MAX_RUN_BYTES = 1 << 20;
 

@@ -11,18 +11,11 @@
  * the file's order, exactly as `JSON.parse` + `adoptRecord` would give it.
  */
 import { TaipanError } from '../model/errors.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 import type { RepoDataRecord } from '../model/package-record.js';
 import { RecordShapes, type ShapeContext, type ShapeNode } from './record-shapes.js';
 import { checkRecord, isUnsafeName, type RecordContext } from './records.js';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COLON = 0x3a;
-const COMMA = 0x2c;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
