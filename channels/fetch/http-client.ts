@@ -51,6 +51,8 @@ export interface HttpResponse {
 
 export interface GetOptions {
   headers?: Record<string, string>;
+  /** HEAD asks whether a file is there without its body (the response body is empty). */
+  method?: 'GET' | 'HEAD';
 }
 
 const RETRY_ERROR_CODES = [
@@ -138,7 +140,7 @@ export class HttpClient {
       try {
         response = await request(wire.url, {
           dispatcher,
-          method: 'GET',
+          method: options.method ?? 'GET',
           headers: { 'user-agent': this.userAgent, ...options.headers, ...wire.headers },
         });
       } catch (error) {

@@ -18,7 +18,7 @@ import { requestSubdirs } from '../model/platform.js';
 import { defaultHttpClient, type HttpClient } from '../fetch/http-client.js';
 import type { DownloadProgress } from '../fetch/save-response.js';
 import { loadLocalSubdir } from './local-repodata.js';
-import { loadRemoteMonolithic, type RemoteOptions } from './remote-repodata.js';
+import { loadRemoteMonolithic, probeVariants, type RemoteOptions } from './remote-repodata.js';
 import { ShardedRepodata } from './sharded-repodata.js';
 import { asDiskError } from '../disk-errors.js';
 import type { SubdirRecords } from './subdir-records.js';
@@ -142,11 +142,13 @@ async function loadSubdir(channel: Channel, subdir: string, remote: RemoteOption
       hint: 'taipan reads channels over http(s) and from local folders (file://)',
     });
   }
-  if (useShards) {
-    const sharded = await ShardedRepodata.open(channel, subdir, remote);
-    if (sharded !== undefined) return sharded;
-  }
-  return loadRemoteMonolithic(channel, subdir, remote);
+  if (!useShards) return loadRemoteMonolithic(channel, subdir, remote);
+  // The variant probes run beside the shard index request; shards win when the channel has them.
+  const probe = probeVariants(channel, subdir, remote);
+  probe?.catch(() => undefined);
+  const sharded = await ShardedRepodata.open(channel, subdir, remote);
+  if (sharded !== undefined) return sharded;
+  return loadRemoteMonolithic(channel, subdir, remote, probe);
 }
 
 /** The package name a dependency string names (`python >=3.9` → `python`, `conda-forge::numpy` → `numpy`). */

@@ -36,12 +36,42 @@ export interface RemoteOptions {
   onProgress?: (progress: DownloadProgress) => void;
 }
 
+/** Which compressed variants a server has, from HEAD requests: false when it answered 404. */
+export type VariantProbe = Promise<ReadonlyMap<Variant['name'], boolean>>;
+
+/**
+ * Ask, all at once, whether the subdir's `.zst` and `.bz2` exist, as rattler does, so that a
+ * channel serving only plain JSON costs one round trip of probes instead of one per
+ * variant. Only when nothing is known yet (no cached state, no variant seen this run) and
+ * online; a server that does not answer HEAD properly leaves the variant to be tried.
+ */
+export function probeVariants(channel: Channel, subdir: string, options: RemoteOptions): VariantProbe | undefined {
+  if (options.policy?.offline || servedVariant.has(channel.baseUrl)) return undefined;
+  const base = `${channel.subdirUrl(subdir)}/repodata.json`;
+  return (async () => {
+    if ((await readState(options.cacheDir, cacheKey(base))) !== undefined) return new Map();
+    const answers = await Promise.all(
+      VARIANTS.filter((v) => v.name !== 'json').map(async (variant): Promise<[Variant['name'], boolean] | undefined> => {
+        try {
+          const response = await options.client.get(`${base}${variant.suffix}`, { method: 'HEAD' });
+          await response.body.dump();
+          if (response.status === 404 || response.status === 410) return [variant.name, false];
+          return response.status >= 200 && response.status < 300 ? [variant.name, true] : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return new Map(answers.filter((a): a is [Variant['name'], boolean] => a !== undefined));
+  })();
+}
+
 /** The subdir's repodata, lazily indexed; undefined when the server has none for it. */
-export async function loadRemoteMonolithic(channel: Channel, subdir: string, options: RemoteOptions): Promise<LazyRepodata | undefined> {
+export async function loadRemoteMonolithic(channel: Channel, subdir: string, options: RemoteOptions, probe?: VariantProbe): Promise<LazyRepodata | undefined> {
   const base = `${channel.subdirUrl(subdir)}/repodata.json`;
   const key = cacheKey(base);
   // A subdir the channel lacks (a noarch-only channel's linux-64) is not probed on every run.
-  const fetched = await fetchRememberingAbsence(options.cacheDir, key, base, options.policy ?? {}, () => fetchVariants(base, key, channel, options));
+  const fetched = await fetchRememberingAbsence(options.cacheDir, key, base, options.policy ?? {}, () => fetchVariants(base, key, channel, options, probe));
   if (fetched.kind === 'absent') return undefined;
   if (fetched.kind === 'missing') {
     throw new TaipanError('OFFLINE', `offline: no cached repodata for '${channel.subdirUrl(subdir)}'`, {
@@ -58,13 +88,16 @@ export async function loadRemoteMonolithic(channel: Channel, subdir: string, opt
   }
 }
 
-async function fetchVariants(base: string, key: string, channel: Channel, options: RemoteOptions): Promise<CachedFetch> {
+async function fetchVariants(base: string, key: string, channel: Channel, options: RemoteOptions, probe?: VariantProbe): Promise<CachedFetch> {
   const state = await readState(options.cacheDir, key);
   if (options.policy?.offline) {
     return state ? { kind: 'cached', file: contentPath(options.cacheDir, key), state } : { kind: 'missing' };
   }
   const remembered = (state?.variant as Variant['name'] | undefined) ?? servedVariant.get(channel.baseUrl);
-  const order = remembered ? [...VARIANTS.filter((v) => v.name === remembered), ...VARIANTS.filter((v) => v.name !== remembered)] : VARIANTS;
+  const absent = remembered === undefined && probe !== undefined ? await probe : new Map<Variant['name'], boolean>();
+  const order = remembered
+    ? [...VARIANTS.filter((v) => v.name === remembered), ...VARIANTS.filter((v) => v.name !== remembered)]
+    : VARIANTS.filter((v) => absent.get(v.name) !== false);
   for (const variant of order) {
     const result = await cachedGet({
       client: options.client,

@@ -154,7 +154,9 @@ describeShared('sharded repodata (CEP-16)', () => {
     const cacheDir = path.join(work, 'cache');
     const options = { client, cacheDir, names: ['zlib'], ttl: 0, offline: false };
     const index = await ChannelIndex.load([Channel.parse(server.url)], 'linux-64', options);
-    const linux = server.requests.filter((r) => r.path.startsWith('/linux-64/')).map((r) => r.path).sort();
+    const linux = server.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/linux-64/')).map((r) => r.path).sort();
+    // Beside the shard index, only HEAD probes of the monolithic variants (no body).
+    expect(server.requests.filter((r) => r.method === 'HEAD').every((r) => /repodata\.json\.(zst|bz2)$/.test(r.path))).toBe(true);
     // zlib depends on libgcc-ng, so its shard is fetched too; repodata.json never is.
     expect(linux).toEqual([
       '/linux-64/2dcdacf7009b4f1c21f452c5079384340257e0e1cbecb8ec484984d1fa85b115.msgpack.zst',
@@ -212,6 +214,18 @@ describe('what a channel lacks is remembered', () => {
   const load = (cacheDir: string, ttl: number): Promise<ChannelIndex> =>
     ChannelIndex.load([Channel.parse(server.url)], 'linux-64', { client, cacheDir, offline: false, ttl, names: ['anything'] });
   const probed = (): string[] => server.requests.filter((r) => r.path.startsWith('/linux-64/') || r.path.endsWith('repodata_shards.msgpack.zst')).map((r) => r.path);
+
+  test('a channel of plain JSON is probed for .zst and .bz2 with HEAD, beside the shard index, then read once', async () => {
+    server.requests.length = 0;
+    await load(path.join(work, 'cache-probe'), 0);
+    const noarch = server.requests.filter((r) => r.path.startsWith('/noarch/')).map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(noarch.sort()).toEqual([
+      'GET /noarch/repodata.json 200',
+      'GET /noarch/repodata_shards.msgpack.zst 404',
+      'HEAD /noarch/repodata.json.bz2 404',
+      'HEAD /noarch/repodata.json.zst 404',
+    ]);
+  });
 
   test('a missing subdir and missing shard indexes are not probed again while the memory is fresh', async () => {
     const cacheDir = path.join(work, 'cache');
