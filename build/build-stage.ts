@@ -10,7 +10,7 @@ import type { Channel } from '../channels/model/channel.js';
 import type { RepoDataRecord } from '../channels/model/package-record.js';
 import type { Platform } from '../channels/model/platform.js';
 import type { PackageCache } from '../environments/package-cache/package-cache.js';
-import type { RenderedOutput, SourceSpec } from '../recipes/stage1.js';
+import type { IgnoreRunExports, RenderedOutput, SourceSpec } from '../recipes/stage1.js';
 import { createEnvironment, type BuiltEnvironment } from './environment/create-env.js';
 import { strongBuildExports } from './run-exports.js';
 import { buildScriptEnv } from './script/script-env.js';
@@ -38,7 +38,7 @@ export interface PrepareStageInput extends StagePlatforms {
   readonly client?: HttpClient;
   readonly buildSpecs: readonly string[];
   readonly hostSpecs: readonly string[];
-  readonly ignoreRunExports: RenderedOutput['requirements']['ignoreRunExports'];
+  readonly ignoreRunExports: IgnoreRunExports;
   readonly noarch: boolean;
   readonly channels: readonly Channel[];
   readonly packageCache: PackageCache;

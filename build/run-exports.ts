@@ -13,10 +13,9 @@
 import type { RunExportsJson } from '../channels/archive/index.js';
 import { MatchSpec } from '../channels/model/match-spec/index.js';
 
-export interface IgnoreRunExports {
-  readonly byName: readonly string[];
-  readonly fromPackage: readonly string[];
-}
+import type { IgnoreRunExports } from '../recipes/stage1.js';
+
+export type { IgnoreRunExports };
 
 export interface RunExportsInput {
   /** run_exports.json of each build-environment package, by package name. */

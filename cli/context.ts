@@ -125,11 +125,16 @@ export function packageCache(config: TaipanConfig, network: NetworkOptions = {})
 }
 
 /** How repodata is read: the same client, the cache next to the packages, offline and ttl. */
+/** Where repodata and shards are cached: `<first pkgs dir>/cache`. */
+export function repodataCacheDir(config: TaipanConfig): string {
+  return path.join(resolvePkgsDirs(process.env, config.pkgs_dirs)[0] as string, 'cache');
+}
+
 export function channelIndexOptions(config: TaipanConfig, network: NetworkOptions = {}): ChannelIndexOptions {
   const ttl = config.values.local_repodata_ttl?.value as number | undefined;
   return {
     client: httpClient(config),
-    cacheDir: path.join(resolvePkgsDirs(process.env, config.pkgs_dirs)[0] as string, 'cache'),
+    cacheDir: repodataCacheDir(config),
     ...(offline(config, network) ? { offline: true } : {}),
     ...(ttl !== undefined ? { ttl } : {}),
   };

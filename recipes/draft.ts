@@ -22,14 +22,8 @@ export interface OutputDraft {
   readonly skip: boolean;
   readonly entryPoints: readonly string[];
   readonly sources: readonly SourceSpec[];
-  readonly requirements: {
-    readonly build: readonly string[];
-    readonly host: readonly string[];
-    readonly run: readonly string[];
-    readonly runConstraints: readonly string[];
-    readonly runExports: RunExports;
-    readonly ignoreRunExports: { readonly byName: readonly string[]; readonly fromPackage: readonly string[] };
-  };
+  /** As rendered, before the builder adds the pins it completes from the host environment. */
+  readonly requirements: Omit<RenderedOutput['requirements'], 'hostPins'>;
   readonly tests: readonly RecipeTest[];
   readonly about: Readonly<Record<string, unknown>>;
   readonly files: FileSelection | undefined;

@@ -7,6 +7,12 @@
 
 export type RecipeFormat = 'recipe.yaml' | 'meta.yaml';
 
+/** `ignore_run_exports`: by package name, and every run_export of these packages. */
+export interface IgnoreRunExports {
+  readonly byName: readonly string[];
+  readonly fromPackage: readonly string[];
+}
+
 export type SourceSpec =
   | {
       readonly kind: 'url';
@@ -94,7 +100,7 @@ export interface RenderedCache {
   readonly requirements: {
     readonly build: readonly string[];
     readonly host: readonly string[];
-    readonly ignoreRunExports: { readonly byName: readonly string[]; readonly fromPackage: readonly string[] };
+    readonly ignoreRunExports: IgnoreRunExports;
   };
   /** The variant keys the cache uses (its script sees them). */
   readonly variant: Readonly<Record<string, string>>;
@@ -132,7 +138,7 @@ export interface RenderedOutput {
     readonly run: readonly string[];
     readonly runConstraints: readonly string[];
     readonly runExports: RunExports;
-    readonly ignoreRunExports: { readonly byName: readonly string[]; readonly fromPackage: readonly string[] };
+    readonly ignoreRunExports: IgnoreRunExports;
     /** Specs the builder completes from the host environment (absent when none). */
     readonly hostPins?: readonly HostPin[];
   };

@@ -9,6 +9,7 @@
  */
 import { chmod, cp, lstat, mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathExists } from '../../channels/util/fs.js';
 import type { BuiltCache } from './build-cache.js';
 
 /** The cache's work folder into `srcDir`, before the output's own sources go on top. */
@@ -24,7 +25,7 @@ export async function restorePrefixFiles(built: BuiltCache, hostPrefix: string):
   for (const relative of built.files) {
     const from = path.join(built.hostPrefix, relative);
     const to = path.join(target.hostPrefix, relative);
-    if (await exists(to)) continue;
+    if (await pathExists(to)) continue;
     await mkdir(path.dirname(to), { recursive: true });
     const info = await lstat(from);
     if (info.isSymbolicLink()) {
@@ -62,13 +63,4 @@ function retarget(link: string, fromPrefix: string, toPrefix: string): string {
   const inside = path.relative(fromPrefix, link);
   if (inside.startsWith('..') || path.isAbsolute(inside)) return link;
   return path.join(toPrefix, inside);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -11,6 +11,7 @@
  * by offset (repodata-bytes.ts), and the OS page cache, not the process, holds the bytes.
  */
 import { TaipanError } from '../model/errors.js';
+import { invalidRepodataJson } from './repodata-errors.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 
 /** A run grows up to about this size, so that reading one back needs only a small buffer. */
@@ -383,9 +384,7 @@ export class RepodataScanner {
   }
 
   private fail(what: string, at: number): never {
-    throw new TaipanError('INVALID_REPODATA', `'${this.source}' is not valid repodata JSON at byte ${at}: ${what}`, {
-      hint: 'the file is damaged or not repodata; delete the cached copy or re-index the channel',
-    });
+    throw invalidRepodataJson(this.source, at, what);
   }
 }
 
@@ -395,7 +394,7 @@ function decodeString(bytes: Buffer, source: string, at: number): string {
   try {
     return JSON.parse(bytes.toString('utf8')) as string;
   } catch (error) {
-    throw new TaipanError('INVALID_REPODATA', `'${source}' is not valid repodata JSON at byte ${at}: ${(error as Error).message}`);
+    throw invalidRepodataJson(source, at, (error as Error).message);
   }
 }
 

@@ -11,6 +11,7 @@ import { Bunzip2Stream, ZstdDecompressStream } from '../archive/decompress.js';
 import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import { LazyRepodata } from './lazy-repodata.js';
+import { unreadableRepodata } from './repodata-errors.js';
 
 const LOCAL_VARIANTS = [
   { suffix: '', decompress: undefined },
@@ -36,7 +37,7 @@ export async function loadLocalSubdir(channel: Channel, subdir: string): Promise
       bytes = await readFile(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new TaipanError('INVALID_REPODATA', `cannot read '${file}'`, { cause: error });
+      throw unreadableRepodata(file, error);
     }
     return LazyRepodata.fromBytes(await decompressAll(bytes, variant.decompress(), file), channel, subdir, file);
   }
@@ -50,7 +51,7 @@ function fromPlainFile(file: string, channel: Channel, subdir: string): LazyRepo
   } catch (error) {
     if (error instanceof TaipanError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TaipanError('INVALID_REPODATA', `cannot read '${file}'`, { cause: error });
+    throw unreadableRepodata(file, error);
   }
 }
 

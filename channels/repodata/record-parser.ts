@@ -11,6 +11,7 @@
  * the file's order, exactly as `JSON.parse` + `adoptRecord` would give it.
  */
 import { TaipanError } from '../model/errors.js';
+import { invalidRepodataJson } from './repodata-errors.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 import type { RepoDataRecord } from '../model/package-record.js';
 import { RecordShapes, type ShapeContext, type ShapeNode } from './record-shapes.js';
@@ -498,8 +499,6 @@ export class RecordParser {
   }
 
   private fail(what: string): never {
-    throw new TaipanError('INVALID_REPODATA', `'${this.context.source}' is not valid repodata JSON at byte ${this.base + this.i}: ${what}`, {
-      hint: 'the file is damaged or not repodata; delete the cached copy or re-index the channel',
-    });
+    throw invalidRepodataJson(this.context.source, this.base + this.i, what);
   }
 }

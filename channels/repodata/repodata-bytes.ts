@@ -10,6 +10,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { TaipanError } from '../model/errors.js';
 import { RepodataScanner, type ScannedRepodata } from './json-scan.js';
+import { unreadableRepodata } from './repodata-errors.js';
 
 export interface RepodataBytes {
   /** The bytes `[start, end)` of the file; valid until the next `read` (the buffer may be reused). */
@@ -96,7 +97,7 @@ export class FileBytes implements RepodataBytes {
       try {
         n = readSync(this.fd, out, done, out.length - done, start + done);
       } catch (error) {
-        throw new TaipanError('INVALID_REPODATA', `cannot read '${this.file}'`, { cause: error });
+        throw unreadableRepodata(this.file, error);
       }
       if (n === 0) {
         throw new TaipanError('INVALID_REPODATA', `'${this.file}' became shorter while in use (${this.size} bytes when it was indexed)`, {

@@ -7,7 +7,7 @@ import { executeClean, planClean } from '../../environments/package-cache/clean.
 import { listEnvironments } from '../../environments/registry.js';
 import type { TaipanConfig } from '../config/load.js';
 import { confirm } from '../confirm.js';
-import { channelIndexOptions, envsDirs, packageCache } from '../context.js';
+import { envsDirs, packageCache, repodataCacheDir } from '../context.js';
 import type { Output } from '../output.js';
 
 interface CleanOptions {
@@ -50,7 +50,7 @@ export function registerCleanCommand(program: Command, output: Output, config: (
       });
       // The index cache as a whole takes every shard with it; --shards alone keeps the ones in use.
       const shards =
-        options.shards && !plan.indexCache.length ? await unusedShards(channelIndexOptions(settings).cacheDir as string) : { files: [], bytes: 0 };
+        options.shards && !plan.indexCache.length ? await unusedShards(repodataCacheDir(settings)) : { files: [], bytes: 0 };
       if (shards.skipped) output.warn(`shards kept: ${shards.skipped}`);
       const count = plan.tarballs.length + plan.packages.length + plan.indexCache.length + shards.files.length;
       const bytes = plan.bytes + shards.bytes;

@@ -13,6 +13,7 @@ import { Header, type HeaderData } from 'tar';
 import yazl from 'yazl';
 import { zstdCompressChecked } from '../../channels/archive/zstd-compress.js';
 import { indexChannel } from '../../channels/local-index.js';
+import { ChannelServer } from '../helpers/channel-server.js';
 import { checkPrefixConsistency } from '../unit/link/prefix-consistency.js';
 
 export interface RawEntry extends HeaderData {
@@ -126,6 +127,18 @@ export async function condaZip(stem: string, pkgTar: Buffer, infoTar: Buffer): P
 export async function zstdBomb(stem: string, size: number): Promise<Buffer> {
   const index = JSON.stringify({ name: stem.split('-')[0], version: '1.0', build: '0', build_number: 0, depends: [] });
   return condaZip(stem, rawTar([{ path: 'share/zeros.bin', body: Buffer.alloc(size) }]), rawTar([{ path: 'info/index.json', body: index }]));
+}
+
+/** The standard channel written to `<work>/channel` and served on 127.0.0.1 while `body` runs. */
+export async function withStandardServer<T>(work: string, body: (server: ChannelServer, channel: string) => Promise<T>): Promise<T> {
+  const channel = path.join(work, 'channel');
+  await standardChannel(channel);
+  const server = await ChannelServer.start(channel);
+  try {
+    return await body(server, channel);
+  } finally {
+    await server.close();
+  }
 }
 
 /** A small ordinary channel: `base` ← `app` (depends on base), `tool`, `extra` (a post-link script). */

@@ -11,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ChannelServer } from '../../helpers/channel-server.js';
 import { clearError, describeRun, runCase, taipan, type CaseResult, type Category, type Context } from '../harness.js';
-import { checkCache, checkPrefix, exists, fresh, records, standardChannel } from '../fixtures.js';
+import { checkCache, checkPrefix, exists, fresh, records, withStandardServer } from '../fixtures.js';
 
 interface DiskCase {
   fault: string;
@@ -38,11 +38,8 @@ const CASES: DiskCase[] = [
 export const diskErrors: Category = {
   name: 'Disk errors',
   async run(context: Context): Promise<CaseResult[]> {
-    const channel = path.join(context.work, 'channel');
-    await standardChannel(channel);
-    const server = await ChannelServer.start(channel);
-    const results: CaseResult[] = [];
-    try {
+    return withStandardServer(context.work, async (server) => {
+      const results: CaseResult[] = [];
       for (const c of context.quick ? CASES.filter((x) => x.quick) : CASES) {
         results.push(await runCase(`${c.fault} (${c.mode}, injected)`, () => injected(context, server, c)));
       }
@@ -50,10 +47,8 @@ export const diskErrors: Category = {
         results.push(await runCase('ENOSPC for real: the package cache on a full 200 KiB tmpfs', () => realFull(context, server)));
         results.push(await runCase('EROFS for real: the prefix on a read-only tmpfs', () => realReadOnly(context, server)));
       }
-    } finally {
-      await server.close();
-    }
-    return results;
+      return results;
+    });
   },
 };
 

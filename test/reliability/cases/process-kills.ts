@@ -9,18 +9,15 @@
 import path from 'node:path';
 import { ChannelServer } from '../../helpers/channel-server.js';
 import { describeRun, runCase, taipan, type CaseResult, type Category, type Context } from '../harness.js';
-import { checkCache, checkPrefix, fresh, records, standardChannel } from '../fixtures.js';
+import { checkCache, checkPrefix, fresh, records, withStandardServer } from '../fixtures.js';
 
 const killed = (run: { signal: NodeJS.Signals | null; status: number | null }): boolean => run.signal === 'SIGKILL';
 
 export const processKills: Category = {
   name: 'Process kills (SIGKILL)',
   async run(context: Context): Promise<CaseResult[]> {
-    const channel = path.join(context.work, 'channel');
-    await standardChannel(channel);
-    const server = await ChannelServer.start(channel);
-    const results: CaseResult[] = [];
-    try {
+    return withStandardServer(context.work, async (server, channel) => {
+      const results: CaseResult[] = [];
       // Package cache: download / extract / commit.
       const cachePoints: [string, number[]][] = context.quick
         ? [
@@ -44,10 +41,8 @@ export const processKills: Category = {
       // Linking and unlinking: every file operation (every 9th in the quick form).
       const step = context.quick ? 11 : 1;
       results.push(...(await linkKills(context, channel, step)));
-    } finally {
-      await server.close();
-    }
-    return results;
+      return results;
+    });
   },
 };
 
