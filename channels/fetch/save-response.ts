@@ -21,6 +21,8 @@ export interface DownloadProgress {
 export interface SaveOptions {
   transforms?: readonly Transform[];
   onProgress?: (progress: DownloadProgress) => void;
+  /** Sees each chunk of the content as it is written (after the transforms), e.g. to index it while it arrives. */
+  onContent?: (chunk: Buffer) => void;
   /** Test-only fault injection site counted per chunk written (see channels/test-hooks.ts). */
   faultSite?: FaultSite;
 }
@@ -45,8 +47,20 @@ export async function saveResponse(response: HttpResponse, file: string, options
       callback(null, chunk);
     },
   });
+  const onContent = options.onContent;
+  const tap =
+    onContent === undefined
+      ? []
+      : [
+          new Transform({
+            transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+              onContent(chunk);
+              callback(null, chunk);
+            },
+          }),
+        ];
   try {
-    await pipeline([response.body, counter, ...(options.transforms ?? []), createWriteStream(file)]);
+    await pipeline([response.body, counter, ...(options.transforms ?? []), ...tap, createWriteStream(file)]);
   } catch (error) {
     if (error instanceof TaipanError) throw error;
     // The disk refused the bytes: not a broken transfer, and downloading again cannot help.

@@ -10,9 +10,15 @@
  * Content is written to a temporary file and renamed; the state is written after the
  * content and records its size, so a state never vouches for a file it does not describe.
  * A lock per URL keeps two processes from downloading the same file at once.
+ *
+ * The state, absence and lock files are a few hundred bytes each and every channel load
+ * touches a dozen of them per subdir: they are read and written synchronously, because the
+ * thread-pool round trip of an asynchronous call costs more than the call itself, and a
+ * cold load of a small channel would otherwise spend most of its time waiting on them.
+ * Only the content, which can be hundreds of MB, streams asynchronously.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Transform } from 'node:stream';
 import lockfile from 'proper-lockfile';
@@ -62,6 +68,8 @@ export interface CachedGetRequest {
   transform?: () => Transform;
   policy?: CachePolicy;
   onProgress?: (progress: DownloadProgress) => void;
+  /** Sees the content (decompressed) as a download writes it; not called for a cached copy. */
+  onContent?: (chunk: Buffer) => void;
 }
 
 /** A short stable file name for a URL. */
@@ -76,8 +84,8 @@ export function contentPath(cacheDir: string, key: string, extension = '.json'):
 /** The cached state of `key`, when its content file is present and the size agrees. */
 export async function readState(cacheDir: string, key: string, extension = '.json'): Promise<CacheState | undefined> {
   try {
-    const state = JSON.parse(await readFile(path.join(cacheDir, `${key}.state.json`), 'utf8')) as CacheState;
-    const info = await stat(contentPath(cacheDir, key, extension));
+    const state = JSON.parse(readFileSync(path.join(cacheDir, `${key}.state.json`), 'utf8')) as CacheState;
+    const info = statSync(contentPath(cacheDir, key, extension));
     return info.size === state.size ? state : undefined;
   } catch {
     return undefined;
@@ -98,21 +106,21 @@ interface Absence {
  * runs neither probe it again while the memory is fresh nor, offline, report it as uncached.
  */
 async function rememberAbsent(cacheDir: string, key: string, url: string, policy: CachePolicy = {}): Promise<void> {
-  await mkdir(cacheDir, { recursive: true });
+  mkdirSync(cacheDir, { recursive: true });
   const absence: Absence = { url, checked_at: (policy.now ?? Date.now)() };
-  await writeFile(path.join(cacheDir, `${key}.absent`), `${JSON.stringify(absence)}\n`);
+  writeFileSync(path.join(cacheDir, `${key}.absent`), `${JSON.stringify(absence)}\n`);
 }
 
 /** The remembered 404 of `key`, if any. */
 async function readAbsence(cacheDir: string, key: string): Promise<Absence | undefined> {
   const file = path.join(cacheDir, `${key}.absent`);
   try {
-    const text = await readFile(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
     try {
       return JSON.parse(text) as Absence;
     } catch {
       // Written by an earlier taipan as the bare URL: as old as the file.
-      return { url: text.trim(), checked_at: (await stat(file)).mtimeMs };
+      return { url: text.trim(), checked_at: statSync(file).mtimeMs };
     }
   } catch {
     return undefined;
@@ -129,7 +137,7 @@ function absenceIsFresh(absence: Absence, policy: CachePolicy = {}): boolean {
 
 /** Forget a remembered 404 (the file came back). */
 async function forgetAbsence(cacheDir: string, key: string): Promise<void> {
-  await rm(path.join(cacheDir, `${key}.absent`), { force: true });
+  rmSync(path.join(cacheDir, `${key}.absent`), { force: true });
 }
 
 /**
@@ -162,8 +170,8 @@ export async function fetchRememberingAbsence(
 
 /** Drop a cached entry (its state first, so the content is never vouched for). */
 export async function forget(cacheDir: string, key: string, extension = '.json'): Promise<void> {
-  await rm(path.join(cacheDir, `${key}.state.json`), { force: true });
-  await rm(contentPath(cacheDir, key, extension), { force: true });
+  rmSync(path.join(cacheDir, `${key}.state.json`), { force: true });
+  rmSync(contentPath(cacheDir, key, extension), { force: true });
 }
 
 /** Whether a cached state may be used without asking the server. */
@@ -191,13 +199,8 @@ export async function cachedGet(request: CachedGetRequest): Promise<CachedFetch>
   }
   if (sameVariant && isFresh(cached, policy)) return { kind: 'cached', file: content, state: cached };
 
-  await mkdir(cacheDir, { recursive: true });
-  const release = await lockfile.lock(path.join(cacheDir, key), {
-    realpath: false,
-    lockfilePath: path.join(cacheDir, `${key}.lock`),
-    retries: { retries: 600, minTimeout: 50, maxTimeout: 1000 },
-    stale: 30_000,
-  });
+  mkdirSync(cacheDir, { recursive: true });
+  const release = await lockEntry(cacheDir, key);
   try {
     // Another process may have fetched it while this one waited for the lock.
     const again = await readState(cacheDir, key, request.extension);
@@ -208,6 +211,21 @@ export async function cachedGet(request: CachedGetRequest): Promise<CachedFetch>
   } finally {
     await release();
   }
+}
+
+/**
+ * The lock of one cache entry. Taken at once when free (the usual case, without the
+ * asynchronous round trips); when another process holds it, waited for with retries.
+ */
+async function lockEntry(cacheDir: string, key: string): Promise<() => unknown> {
+  const options = { realpath: false, lockfilePath: path.join(cacheDir, `${key}.lock`), stale: 30_000 };
+  const file = path.join(cacheDir, key);
+  try {
+    return lockfile.lockSync(file, options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+  }
+  return lockfile.lock(file, { ...options, retries: { retries: 600, minTimeout: 50, maxTimeout: 1000 } });
 }
 
 async function fetchLocked(request: CachedGetRequest, cached: CacheState | undefined, policy: CachePolicy): Promise<CachedFetch> {
@@ -239,10 +257,11 @@ async function fetchLocked(request: CachedGetRequest, cached: CacheState | undef
     await saveResponse(response, temp, {
       transforms: request.transform ? [request.transform()] : [],
       onProgress: request.onProgress,
+      onContent: request.onContent,
       faultSite: 'repodata',
     });
-    const size = (await stat(temp)).size;
-    await rename(temp, file);
+    const size = statSync(temp).size;
+    renameSync(temp, file);
     const state: CacheState = { url: request.url, size, checked_at: now(), ...cacheHeaders(response.headers) };
     if (request.variant !== undefined) state.variant = request.variant;
     await writeState(cacheDir, key, state);
@@ -254,7 +273,7 @@ async function fetchLocked(request: CachedGetRequest, cached: CacheState | undef
       hint: 'the data may be damaged (a bad compressed file) or the cache folder not writable',
     });
   } finally {
-    await rm(temp, { force: true });
+    rmSync(temp, { force: true });
   }
 }
 
@@ -272,6 +291,6 @@ function cacheHeaders(headers: Readonly<Record<string, string | undefined>>, pre
 async function writeState(cacheDir: string, key: string, state: CacheState): Promise<void> {
   const file = path.join(cacheDir, `${key}.state.json`);
   const temp = `${file}.tmp-${process.pid}`;
-  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
-  await rename(temp, file);
+  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(temp, file);
 }

@@ -17,6 +17,22 @@ import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_B
 /** A run grows up to about this size, so that reading one back needs only a small buffer. */
 const MAX_RUN_BYTES = 1 << 20;
 
+/** Byte classes for the record loop (see `inRecord`). */
+const PLAIN = 0;
+const STRING = 1;
+const SEPARATOR = 2;
+const KEY_END = 3;
+const OPENS = 4;
+const CLOSES = 5;
+const BYTE_CLASS = new Uint8Array(256);
+BYTE_CLASS[QUOTE] = STRING;
+BYTE_CLASS[COMMA] = SEPARATOR;
+BYTE_CLASS[COLON] = KEY_END;
+BYTE_CLASS[OPEN_BRACE] = OPENS;
+BYTE_CLASS[OPEN_BRACKET] = OPENS;
+BYTE_CLASS[CLOSE_BRACE] = CLOSES;
+BYTE_CLASS[CLOSE_BRACKET] = CLOSES;
+
 /**
  * Record runs per package name: a flat list of `[start, end]` pairs. A run is one or more
  * adjacent `"fn": {record}` members of the same name (repodata keys are sorted, so a name's
@@ -163,7 +179,9 @@ export class RepodataScanner {
    * The bytes of one record from `i` on, until it ends (or the chunk does): only its `name`
    * and its end matter, so this loop just counts brackets, skips strings and looks at keys of
    * the record itself. Nested values are not checked here; the record parser checks the
-   * records that are read.
+   * records that are read. Most of a repodata file is read by this loop, so it classifies a
+   * byte with one table load (most bytes are whitespace or digits: class 0) and skips short
+   * strings inline, handing long ones to the native search of `endOfString`.
    */
   private inRecord(chunk: Buffer, base: number, i: number): number {
     const n = chunk.length;
@@ -171,10 +189,23 @@ export class RepodataScanner {
     let expectKey = this.expectKey;
     let nameNext = this.nameNext;
     while (i < n) {
-      const c = chunk[i] as number;
-      if (c === QUOTE) {
+      const kind = BYTE_CLASS[chunk[i] as number] as number;
+      if (kind === PLAIN) {
+        i++;
+        continue;
+      }
+      if (kind === STRING) {
         const start = i;
-        i = this.endOfString(chunk, i + 1);
+        // Most strings (keys, specs) end within a few bytes: look for the quote here first.
+        let j = i + 1;
+        const shortEnd = j + 24 < n ? j + 24 : n;
+        let c = 0;
+        while (j < shortEnd) {
+          c = chunk[j] as number;
+          if (c === QUOTE || c === BACKSLASH) break;
+          j++;
+        }
+        i = j < shortEnd && c === QUOTE ? j : this.endOfString(chunk, j);
         if (i >= n) {
           this.inString = true;
           this.escapeNext = i > n;
@@ -194,18 +225,18 @@ export class RepodataScanner {
         continue;
       }
       i++;
-      if (c === COMMA) {
+      if (kind === SEPARATOR) {
         if (depth === 3) {
           expectKey = true;
           nameNext = false;
         }
-      } else if (c === COLON) {
+      } else if (kind === KEY_END) {
         if (depth === 3) expectKey = false;
-      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      } else if (kind === OPENS) depth++;
+      else {
         depth--;
         if (depth === 2) {
-          if (c !== CLOSE_BRACE) this.fail('unexpected "]"', base + i - 1);
+          if (chunk[i - 1] !== CLOSE_BRACE) this.fail('unexpected "]"', base + i - 1);
           this.depth = 2;
           this.expectKey = false;
           this.nameNext = false;

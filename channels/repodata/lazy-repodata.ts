@@ -51,13 +51,21 @@ export class LazyRepodata implements SubdirRecords {
 
   /**
    * Index the repodata.json at `file` without holding it in memory: it is scanned in chunks
-   * and records are read back from it by offset. Errors opening it (ENOENT…) are thrown as
-   * they are.
+   * and records are read back from it by offset. `scanned` is the index of its bytes when it
+   * was made while they were written (a download): used when the file still has the size
+   * it was made for, else the file is scanned again. Errors opening it (ENOENT…) are thrown
+   * as they are.
    */
-  static fromFile(file: string, channel: Channel, subdir: string, source: string, relativeTo?: string): LazyRepodata {
-    const { bytes, scanned } = FileBytes.scan(file, source);
+  static fromFile(file: string, channel: Channel, subdir: string, source: string, relativeTo?: string, scanned?: { index: ScannedRepodata; size: number }): LazyRepodata {
+    let opened: { bytes: FileBytes; scanned: ScannedRepodata } | undefined;
+    if (scanned !== undefined) {
+      const bytes = FileBytes.open(file);
+      if (bytes.byteLength === scanned.size) opened = { bytes, scanned: scanned.index };
+      else bytes.release();
+    }
+    const { bytes, scanned: index } = opened ?? FileBytes.scan(file, source);
     try {
-      return new LazyRepodata(bytes, scanned, channel, subdir, source, relativeTo);
+      return new LazyRepodata(bytes, index, channel, subdir, source, relativeTo);
     } catch (error) {
       bytes.release();
       throw error;

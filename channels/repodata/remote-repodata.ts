@@ -11,6 +11,7 @@ import { TaipanError } from '../model/errors.js';
 import type { HttpClient } from '../fetch/http-client.js';
 import type { DownloadProgress } from '../fetch/save-response.js';
 import { cachedGet, cacheKey, contentPath, fetchRememberingAbsence, forget, readState, type CachePolicy, type CachedFetch } from './http-cache.js';
+import { RepodataScanner, type ScannedRepodata } from './json-scan.js';
 import { LazyRepodata } from './lazy-repodata.js';
 
 interface Variant {
@@ -70,8 +71,12 @@ export function probeVariants(channel: Channel, subdir: string, options: RemoteO
 export async function loadRemoteMonolithic(channel: Channel, subdir: string, options: RemoteOptions, probe?: VariantProbe): Promise<LazyRepodata | undefined> {
   const base = `${channel.subdirUrl(subdir)}/repodata.json`;
   const key = cacheKey(base);
+  const source = (url: string, file: string): string => `${url} (cached as '${file}')`;
+  const download = new DownloadScan();
   // A subdir the channel lacks (a noarch-only channel's linux-64) is not probed on every run.
-  const fetched = await fetchRememberingAbsence(options.cacheDir, key, base, options.policy ?? {}, () => fetchVariants(base, key, channel, options, probe));
+  const fetched = await fetchRememberingAbsence(options.cacheDir, key, base, options.policy ?? {}, () =>
+    fetchVariants(base, key, channel, options, probe, (url) => download.start(source(url, contentPath(options.cacheDir, key)))),
+  );
   if (fetched.kind === 'absent') return undefined;
   if (fetched.kind === 'missing') {
     throw new TaipanError('OFFLINE', `offline: no cached repodata for '${channel.subdirUrl(subdir)}'`, {
@@ -79,8 +84,9 @@ export async function loadRemoteMonolithic(channel: Channel, subdir: string, opt
     });
   }
   try {
+    const scanned = fetched.kind === 'downloaded' ? download.finish(fetched.state.size) : undefined;
     // Read back by offset from the cached file, never held whole (see repodata-bytes.ts).
-    return LazyRepodata.fromFile(fetched.file, channel, subdir, `${fetched.state.url} (cached as '${fetched.file}')`, `${channel.subdirUrl(subdir)}/`);
+    return LazyRepodata.fromFile(fetched.file, channel, subdir, source(fetched.state.url, fetched.file), `${channel.subdirUrl(subdir)}/`, scanned);
   } catch (error) {
     // A damaged copy must not be revalidated (a 304 would keep it): forget it, so the next run downloads it again.
     if (error instanceof TaipanError) await forget(options.cacheDir, key);
@@ -88,7 +94,45 @@ export async function loadRemoteMonolithic(channel: Channel, subdir: string, opt
   }
 }
 
-async function fetchVariants(base: string, key: string, channel: Channel, options: RemoteOptions, probe?: VariantProbe): Promise<CachedFetch> {
+/**
+ * The index of a download made while its bytes arrive, so that the scan overlaps the
+ * transfer instead of reading the file back afterwards. A scan error is kept and thrown
+ * once the download is complete, as a scan of the cached file would throw it.
+ */
+class DownloadScan {
+  private scanner: RepodataScanner | undefined;
+  private error: unknown;
+
+  /** A variant's download begins: what to call with its content. */
+  start(source: string): (chunk: Buffer) => void {
+    const scanner = new RepodataScanner(source);
+    this.scanner = scanner;
+    this.error = undefined;
+    return (chunk) => {
+      if (this.error !== undefined || this.scanner !== scanner) return;
+      try {
+        scanner.feed(chunk);
+      } catch (error) {
+        this.error = error;
+      }
+    };
+  }
+
+  finish(size: number): { index: ScannedRepodata; size: number } | undefined {
+    if (this.scanner === undefined) return undefined;
+    if (this.error !== undefined) throw this.error;
+    return { index: this.scanner.finish(), size };
+  }
+}
+
+async function fetchVariants(
+  base: string,
+  key: string,
+  channel: Channel,
+  options: RemoteOptions,
+  probe: VariantProbe | undefined,
+  onDownload: (url: string) => (chunk: Buffer) => void,
+): Promise<CachedFetch> {
   const state = await readState(options.cacheDir, key);
   if (options.policy?.offline) {
     return state ? { kind: 'cached', file: contentPath(options.cacheDir, key), state } : { kind: 'missing' };
@@ -99,15 +143,17 @@ async function fetchVariants(base: string, key: string, channel: Channel, option
     ? [...VARIANTS.filter((v) => v.name === remembered), ...VARIANTS.filter((v) => v.name !== remembered)]
     : VARIANTS.filter((v) => absent.get(v.name) !== false);
   for (const variant of order) {
+    const url = `${base}${variant.suffix}`;
     const result = await cachedGet({
       client: options.client,
-      url: `${base}${variant.suffix}`,
+      url,
       cacheDir: options.cacheDir,
       key,
       variant: variant.name,
       transform: variant.transform,
       policy: options.policy,
       onProgress: options.onProgress,
+      onContent: onDownload(url),
     });
     if (result.kind !== 'missing') {
       servedVariant.set(channel.baseUrl, variant.name);
@@ -116,4 +162,3 @@ async function fetchVariants(base: string, key: string, channel: Channel, option
   }
   return { kind: 'missing' };
 }
-

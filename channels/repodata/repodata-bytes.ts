@@ -56,20 +56,30 @@ export class FileBytes implements RepodataBytes {
     descriptors.register(this, fd, this);
   }
 
+  /** Opens `file` for reading by offset. ENOENT and other open errors are thrown as they are. */
+  static open(file: string): FileBytes {
+    const fd = openSync(file, 'r');
+    try {
+      return new FileBytes(fd, file, fstatSync(fd).size);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
+
+  /** Its size when it was opened. */
+  get byteLength(): number {
+    return this.size;
+  }
+
   /**
    * Opens `file` and scans it in chunks. ENOENT and other open errors are thrown as they are
    * (callers tell a missing file from a damaged one); a scan error closes the file.
    */
   static scan(file: string, source: string): { bytes: FileBytes; scanned: ScannedRepodata } {
-    const fd = openSync(file, 'r');
-    let bytes: FileBytes;
+    const bytes = FileBytes.open(file);
     try {
-      bytes = new FileBytes(fd, file, fstatSync(fd).size);
-    } catch (error) {
-      closeSync(fd);
-      throw error;
-    }
-    try {
+      const fd = bytes.fd as number;
       const scanner = new RepodataScanner(source);
       const chunk = Buffer.allocUnsafe(Math.min(SCAN_CHUNK, Math.max(1, bytes.size)));
       for (let position = 0; ; ) {

@@ -132,6 +132,29 @@ describeShared('remote repodata', () => {
       await fresh.close();
     }
   });
+
+  test('a downloaded repodata.json that is not valid JSON is named in the error and not kept', async () => {
+    // Indexed while it arrives: the error must still name the URL and the cache file, and the
+    // cache must not vouch for the broken copy.
+    const folder = path.join(work, 'broken-channel');
+    await mkdir(path.join(folder, 'noarch'), { recursive: true });
+    await writeFile(path.join(folder, 'noarch', 'repodata.json'), '{"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1"}, "b-1-0.tar.bz2": [1]}}');
+    const broken = await ChannelServer.start(folder);
+    try {
+      const cacheDir = newCache();
+      const channel = Channel.parse(broken.url);
+      await expect(ChannelIndex.load([channel], 'linux-64', { client, cacheDir, ttl: 0, offline: false })).rejects.toMatchObject({
+        code: 'INVALID_REPODATA',
+        message: expect.stringMatching(new RegExp(`${broken.url}/noarch/repodata\\.json.*cached as '${cacheDir}`)),
+      });
+      await expect(ChannelIndex.load([channel], 'linux-64', { client, cacheDir, offline: true })).rejects.toMatchObject({ code: 'OFFLINE' });
+      await writeFile(path.join(folder, 'noarch', 'repodata.json'), '{"packages": {"a-1-0.tar.bz2": {"name": "a", "version": "1", "build": "0", "build_number": 0, "depends": []}}}');
+      const index = await ChannelIndex.load([channel], 'linux-64', { client, cacheDir, ttl: 0, offline: false });
+      expect(index.get('a').map((r) => r.fn)).toEqual(['a-1-0.tar.bz2']);
+    } finally {
+      await broken.close();
+    }
+  });
 });
 
 describeShared('sharded repodata (CEP-16)', () => {
