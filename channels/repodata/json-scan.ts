@@ -32,6 +32,12 @@ BYTE_CLASS[OPEN_BRACE] = OPENS;
 BYTE_CLASS[OPEN_BRACKET] = OPENS;
 BYTE_CLASS[CLOSE_BRACE] = CLOSES;
 BYTE_CLASS[CLOSE_BRACKET] = CLOSES;
+const FOUR_QUOTES = 0x22222222;
+const FOUR_BACKSLASHES = 0x5c5c5c5c;
+const LOW_BITS = 0x01010101;
+const HIGH_BITS = 0x80808080 | 0;
+const NEWLINE = 0x0a;
+const FOUR_SPACES = 0x20202020;
 
 /**
  * Record runs per package name: a flat list of `[start, end]` pairs. A run is one or more
@@ -122,6 +128,9 @@ export class RepodataScanner {
   private recordStart = -1;
   private nameNext = false;
   private name: string | undefined;
+  /** The bytes of the last name decoded in a record loop (see `nameAt`). */
+  private lastNameBytes: Buffer = Buffer.alloc(0);
+  private lastNameText = '';
   /** The previous record of this section, so that a name's adjacent records form one run. */
   private lastName: string | undefined;
   private info: Record<string, unknown> | undefined;
@@ -136,6 +145,7 @@ export class RepodataScanner {
     const base = this.offset;
     const n = chunk.length;
     let i = 0;
+    let words: DataView | undefined;
     this.backslashAt = -1;
     if (this.inString) {
       i = this.endOfString(chunk, this.escapeNext ? 1 : 0);
@@ -150,7 +160,7 @@ export class RepodataScanner {
     }
     while (i < n) {
       if (this.depth >= 3 && this.section !== undefined) {
-        i = this.inRecord(chunk, base, i);
+        i = this.inRecord(chunk, (words ??= new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)), base, i);
         continue;
       }
       const c = chunk[i] as number;
@@ -183,29 +193,42 @@ export class RepodataScanner {
    * byte with one table load (most bytes are whitespace or digits: class 0) and skips short
    * strings inline, handing long ones to the native search of `endOfString`.
    */
-  private inRecord(chunk: Buffer, base: number, i: number): number {
+  private inRecord(chunk: Buffer, words: DataView, base: number, i: number): number {
     const n = chunk.length;
     let depth = this.depth;
     let expectKey = this.expectKey;
     let nameNext = this.nameNext;
+    const lastWord = n - 4;
     while (i < n) {
-      const kind = BYTE_CLASS[chunk[i] as number] as number;
+      const c = chunk[i] as number;
+      const kind = BYTE_CLASS[c] as number;
       if (kind === PLAIN) {
         i++;
+        // Indented files put a run of spaces after every newline: skipped four at a time.
+        if (c === NEWLINE) while (i <= lastWord && words.getUint32(i) === FOUR_SPACES) i += 4;
         continue;
       }
       if (kind === STRING) {
         const start = i;
-        // Most strings (keys, specs) end within a few bytes: look for the quote here first.
+        // The closing quote: four bytes at a time while none of them is a quote or a backslash
+        // (the zero-byte test of each XOR), then byte by byte. At or past `n`: the chunk ended first.
         let j = i + 1;
-        const shortEnd = j + 24 < n ? j + 24 : n;
-        let c = 0;
-        while (j < shortEnd) {
-          c = chunk[j] as number;
-          if (c === QUOTE || c === BACKSLASH) break;
-          j++;
+        for (;;) {
+          if (j <= lastWord) {
+            const w = words.getUint32(j, true);
+            const q = w ^ FOUR_QUOTES;
+            const e = w ^ FOUR_BACKSLASHES;
+            if (((((q - LOW_BITS) & ~q) | ((e - LOW_BITS) & ~e)) & HIGH_BITS) === 0) {
+              j += 4;
+              continue;
+            }
+          }
+          if (j >= n) break;
+          const d = chunk[j] as number;
+          if (d === QUOTE) break;
+          j += d === BACKSLASH ? 2 : 1;
         }
-        i = j < shortEnd && c === QUOTE ? j : this.endOfString(chunk, j);
+        i = j;
         if (i >= n) {
           this.inString = true;
           this.escapeNext = i > n;
@@ -218,7 +241,7 @@ export class RepodataScanner {
         if (depth === 3) {
           if (expectKey) nameNext = i - start === 6 && chunk[start + 1] === 0x6e && chunk[start + 2] === 0x61 && chunk[start + 3] === 0x6d && chunk[start + 4] === 0x65;
           else if (nameNext) {
-            this.name = decodeString(chunk.subarray(start, i), this.source, base + start);
+            this.name = this.nameAt(chunk, start, i, base);
             nameNext = false;
           }
         }
@@ -249,6 +272,24 @@ export class RepodataScanner {
     this.expectKey = expectKey;
     this.nameNext = nameNext;
     return i;
+  }
+
+  /**
+   * The name whose string (quotes included) is `chunk[start, end)`. A name's records are
+   * adjacent (repodata keys are sorted), so most records repeat the previous name: its
+   * bytes are compared with the last name's before a new string is made.
+   */
+  private nameAt(chunk: Buffer, start: number, end: number, base: number): string {
+    const last = this.lastNameBytes;
+    if (last.length === end - start) {
+      let k = 0;
+      while (k < last.length && last[k] === chunk[start + k]) k++;
+      if (k === last.length) return this.lastNameText;
+    }
+    const name = decodeString(chunk.subarray(start, end), this.source, base + start);
+    this.lastNameBytes = Buffer.from(chunk.subarray(start, end));
+    this.lastNameText = name;
+    return name;
   }
 
   /** After the last chunk: the index, or an error when the file is cut short. */

@@ -495,7 +495,10 @@ export class RecordParser {
 
   private skipWhitespace(): void {
     const b = this.b;
-    while (isWhitespace(b[this.i])) this.i++;
+    let i = this.i;
+    let c = b[i];
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++i];
+    this.i = i;
   }
 
   private fail(what: string): never {
