@@ -3,13 +3,67 @@
  * hashing), reporting bytes as they arrive. The caller chooses the file name: it is meant
  * to be a temporary one, renamed only once the content has been checked.
  */
-import { createWriteStream } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TaipanError } from '../model/errors.js';
 import { asDiskError, isDiskError } from '../disk-errors.js';
 import { testFaultPoint, type FaultSite } from '../test-hooks.js';
 import type { HttpResponse } from './http-client.js';
+
+/**
+ * A file written synchronously, chunk by chunk. A chunk lands in the page cache in
+ * microseconds, while an asynchronous write costs a thread-pool round trip during which the
+ * pipeline stops reading the socket: chained over the hundreds of chunks of a body, those
+ * waits made the disk, not the network, the slowest part of a download from 127.0.0.1.
+ */
+class FileSink extends Writable {
+  #fd: number | undefined;
+
+  constructor(private readonly file: string) {
+    super();
+  }
+
+  override _construct(callback: (error?: Error | null) => void): void {
+    try {
+      this.#fd = openSync(this.file, 'w');
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    callback();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    try {
+      for (let done = 0; done < chunk.length; ) done += writeSync(this.#fd as number, chunk, done, chunk.length - done);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#close(callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#close((closeError) => callback(error ?? closeError));
+  }
+
+  #close(callback: (error?: Error | null) => void): void {
+    const fd = this.#fd;
+    this.#fd = undefined;
+    try {
+      if (fd !== undefined) closeSync(fd);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    callback();
+  }
+}
 
 /** Bytes received so far for one URL; `total` from Content-Length when the server sent it. */
 export interface DownloadProgress {
@@ -60,7 +114,7 @@ export async function saveResponse(response: HttpResponse, file: string, options
           }),
         ];
   try {
-    await pipeline([response.body, counter, ...(options.transforms ?? []), ...tap, createWriteStream(file)]);
+    await pipeline([response.body, counter, ...(options.transforms ?? []), ...tap, new FileSink(file)]);
   } catch (error) {
     if (error instanceof TaipanError) throw error;
     // The disk refused the bytes: not a broken transfer, and downloading again cannot help.

@@ -33,7 +33,7 @@ function runVersionBench(): void {
 
 const BENCHES = {
   versions: async () => runVersionBench(),
-  solve: () => runSolveBench({ rounds: 5, warmup: 2 }),
+  solve: () => runSolveBench({ rounds: 9, warmup: 3 }),
   scaled: () => runScaledBench(),
 } as const;
 
