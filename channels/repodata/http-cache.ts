@@ -23,7 +23,7 @@ import path from 'node:path';
 import type { Transform } from 'node:stream';
 import lockfile from 'proper-lockfile';
 import { TaipanError } from '../model/errors.js';
-import type { HttpClient } from '../fetch/http-client.js';
+import type { HttpClient, HttpResponse } from '../fetch/http-client.js';
 import { saveResponse, type DownloadProgress } from '../fetch/save-response.js';
 
 export interface CacheState {
@@ -187,6 +187,11 @@ export function isFresh(state: CacheState, policy: CachePolicy = {}): boolean {
 /**
  * GET with the cache: fresh → cached; 304 → revalidated; 200 → downloaded; 404 → missing.
  * Offline, a cached copy of any age is used, and its absence is `missing`.
+ *
+ * The server is asked first and the entry's lock taken only for a body to store: a 304 or a
+ * 404 writes at most a small file, atomically, so revalidating a warm cache and probing
+ * for files a channel lacks cost no lock. When another process is storing the same entry,
+ * this one drops its response, waits for that process and uses or refreshes its copy.
  */
 export async function cachedGet(request: CachedGetRequest): Promise<CachedFetch> {
   const { cacheDir, key } = request;
@@ -199,48 +204,69 @@ export async function cachedGet(request: CachedGetRequest): Promise<CachedFetch>
   }
   if (sameVariant && isFresh(cached, policy)) return { kind: 'cached', file: content, state: cached };
 
+  const validated = sameVariant ? cached : undefined;
+  const response = await conditionalGet(request, validated);
+  const answered = await answerWithoutBody(request, response, validated, policy);
+  if (answered !== undefined) return answered;
   mkdirSync(cacheDir, { recursive: true });
-  const release = await lockEntry(cacheDir, key);
-  try {
-    // Another process may have fetched it while this one waited for the lock.
-    const again = await readState(cacheDir, key, request.extension);
-    if (again !== undefined && again.url === request.url && isFresh(again, policy)) {
-      return { kind: 'cached', file: content, state: again };
+  const release = tryLockEntry(cacheDir, key);
+  if (release !== undefined) {
+    try {
+      return await store(request, response, policy);
+    } finally {
+      release();
     }
-    return await fetchLocked(request, again !== undefined && again.url === request.url ? again : undefined, policy);
+  }
+  await response.body.dump();
+  return fetchAfterOtherProcess(request, policy);
+}
+
+/** The entry was being stored by another process: wait for it, then use its copy when fresh, else fetch again under the lock. */
+async function fetchAfterOtherProcess(request: CachedGetRequest, policy: CachePolicy): Promise<CachedFetch> {
+  const { cacheDir, key } = request;
+  const release = await lockfile.lock(path.join(cacheDir, key), { ...lockOptions(cacheDir, key), retries: { retries: 600, minTimeout: 50, maxTimeout: 1000 } });
+  try {
+    const again = await readState(cacheDir, key, request.extension);
+    const sameVariant = again !== undefined && again.url === request.url;
+    if (sameVariant && isFresh(again, policy)) return { kind: 'cached', file: contentPath(cacheDir, key, request.extension), state: again };
+    const validated = sameVariant ? again : undefined;
+    const response = await conditionalGet(request, validated);
+    return (await answerWithoutBody(request, response, validated, policy)) ?? (await store(request, response, policy));
   } finally {
     await release();
   }
 }
 
-/**
- * The lock of one cache entry. Taken at once when free (the usual case, without the
- * asynchronous round trips); when another process holds it, waited for with retries.
- */
-async function lockEntry(cacheDir: string, key: string): Promise<() => unknown> {
-  const options = { realpath: false, lockfilePath: path.join(cacheDir, `${key}.lock`), stale: 30_000 };
-  const file = path.join(cacheDir, key);
-  try {
-    return lockfile.lockSync(file, options);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-  }
-  return lockfile.lock(file, { ...options, retries: { retries: 600, minTimeout: 50, maxTimeout: 1000 } });
+function lockOptions(cacheDir: string, key: string): { realpath: false; lockfilePath: string; stale: number } {
+  return { realpath: false, lockfilePath: path.join(cacheDir, `${key}.lock`), stale: 30_000 };
 }
 
-async function fetchLocked(request: CachedGetRequest, cached: CacheState | undefined, policy: CachePolicy): Promise<CachedFetch> {
-  const { cacheDir, key, client } = request;
-  const now = policy.now ?? Date.now;
+/** The entry's lock when it is free (taken without asynchronous round trips), else undefined. */
+function tryLockEntry(cacheDir: string, key: string): (() => void) | undefined {
+  try {
+    return lockfile.lockSync(path.join(cacheDir, key), lockOptions(cacheDir, key));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+    throw error;
+  }
+}
+
+/** GET `request.url`, conditional on the validators of `cached` (ETag, Last-Modified) when given. */
+function conditionalGet(request: CachedGetRequest, cached: CacheState | undefined): Promise<HttpResponse> {
   const headers: Record<string, string> = {};
   if (cached?.etag) headers['if-none-match'] = cached.etag;
   if (cached?.mod) headers['if-modified-since'] = cached.mod;
-  const response = await client.get(request.url, { headers });
-  const file = contentPath(cacheDir, key, request.extension);
+  return request.client.get(request.url, { headers });
+}
+
+/** The outcome of a response without a body to store (304, 404, 410); throws on other failures; undefined for a 200. */
+async function answerWithoutBody(request: CachedGetRequest, response: HttpResponse, cached: CacheState | undefined, policy: CachePolicy): Promise<CachedFetch | undefined> {
+  const { cacheDir, key } = request;
   if (response.status === 304 && cached !== undefined) {
     await response.body.dump();
-    const state: CacheState = { ...cached, checked_at: now(), ...cacheHeaders(response.headers, cached) };
+    const state: CacheState = { ...cached, checked_at: (policy.now ?? Date.now)(), ...cacheHeaders(response.headers, cached) };
     await writeState(cacheDir, key, state);
-    return { kind: 'revalidated', file, state };
+    return { kind: 'revalidated', file: contentPath(cacheDir, key, request.extension), state };
   }
   if (response.status === 404 || response.status === 410) {
     await response.body.dump();
@@ -252,6 +278,13 @@ async function fetchLocked(request: CachedGetRequest, cached: CacheState | undef
       hint: 'check the channel URL',
     });
   }
+  return undefined;
+}
+
+/** Stores a 200's body as the entry's content (through a temporary file), then its state. The caller holds the lock. */
+async function store(request: CachedGetRequest, response: HttpResponse, policy: CachePolicy): Promise<CachedFetch> {
+  const { cacheDir, key } = request;
+  const file = contentPath(cacheDir, key, request.extension);
   const temp = `${file}.partial-${process.pid}`;
   try {
     await saveResponse(response, temp, {
@@ -262,7 +295,7 @@ async function fetchLocked(request: CachedGetRequest, cached: CacheState | undef
     });
     const size = statSync(temp).size;
     renameSync(temp, file);
-    const state: CacheState = { url: request.url, size, checked_at: now(), ...cacheHeaders(response.headers) };
+    const state: CacheState = { url: request.url, size, checked_at: (policy.now ?? Date.now)(), ...cacheHeaders(response.headers) };
     if (request.variant !== undefined) state.variant = request.variant;
     await writeState(cacheDir, key, state);
     return { kind: 'downloaded', file, state };
