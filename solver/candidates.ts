@@ -44,31 +44,12 @@ export function recordKey(record: RepoDataRecord): string {
   return `${channelKey(record)}/${record.subdir ?? ''}/${record.fn}`;
 }
 
-const versionCache = new Map<string, Version | null>();
-
-/**
- * Parsed version, cached (a solve compares the same few hundred strings many times).
- * An unparsable version is `null` and sorts below every valid one, so one broken record
- * in a channel cannot make the whole package unsolvable.
- */
-function parsedVersion(text: string): Version | null {
-  let parsed = versionCache.get(text);
-  if (parsed === undefined) {
-    try {
-      parsed = Version.parse(text);
-    } catch {
-      parsed = null;
-    }
-    versionCache.set(text, parsed);
-  }
-  return parsed;
-}
-
 /** Descending version comparison: negative when `a` is newer (so it sorts first). */
 export function compareVersionsDescending(a: string, b: string): number {
   if (a === b) return 0;
-  const va = parsedVersion(a);
-  const vb = parsedVersion(b);
+  // An unparsable version is null and sorts below every valid one, so one broken record cannot make a package unsolvable.
+  const va = Version.cached(a);
+  const vb = Version.cached(b);
   if (va === null || vb === null) return va === vb ? 0 : va === null ? 1 : -1;
   return vb.compare(va);
 }
@@ -218,7 +199,7 @@ export function versionRanks(versions: readonly string[]): Int32Array {
 
 /** {@link versionRanks} of texts that are all different. */
 export function distinctVersionRanks(distinct: readonly string[]): Int32Array {
-  const parsed = distinct.map(parsedVersion);
+  const parsed = distinct.map((text) => Version.cached(text));
   // compareVersionsDescending on parsed versions (the texts differ, so its `a === b` never holds).
   const order = distinct
     .map((_, i) => i)

@@ -18,6 +18,10 @@ import { scanVersion, type ScannedVersion } from './version-parse.js';
 
 export type { VersionAtom, VersionSegment, VersionSegments } from './version-atoms.js';
 
+/** Parsed versions by text (see `Version.cached`); a conda-forge solve reaches tens of thousands. */
+const parsedByText = new Map<string, Version | null>();
+const PARSED_BY_TEXT_LIMIT = 1 << 18;
+
 /** An immutable, parsed conda version. Create with {@link Version.parse}. */
 export class Version {
   /** The text as it was given to `parse` (regex and `@` specs match against this). */
@@ -66,6 +70,21 @@ export class Version {
   static tryParse(text: string): Version | null {
     const scanned = scanVersion(text);
     return typeof scanned === 'string' ? null : new Version(text, scanned);
+  }
+
+  /**
+   * {@link Version.tryParse}, remembered by text: records repeat a few versions many times
+   * over, and matching and ordering them would otherwise parse each one again and again.
+   */
+  static cached(text: string): Version | null {
+    let version = parsedByText.get(text);
+    if (version === undefined) {
+      version = Version.tryParse(text);
+      // A bound, so that a long-lived process reading channel after channel does not grow without end.
+      if (parsedByText.size >= PARSED_BY_TEXT_LIMIT) parsedByText.clear();
+      parsedByText.set(text, version);
+    }
+    return version;
   }
 
   /** The epoch (the integer before `!`, 0 when absent). */

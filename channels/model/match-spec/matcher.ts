@@ -155,17 +155,7 @@ function channelCheck(channel: string, original: string): Check {
   };
 }
 
-const VERSION_CACHE_LIMIT = 65536;
-const versionCache = new Map<string, Version | null>();
-
-/** The parsed record version (null when invalid), cached: records repeat versions a lot. */
+/** The parsed record version (null when invalid or not a string). */
 function recordVersion(text: unknown): Version | null {
-  if (typeof text !== 'string') return null;
-  let v = versionCache.get(text);
-  if (v === undefined) {
-    v = Version.tryParse(text);
-    if (versionCache.size >= VERSION_CACHE_LIMIT) versionCache.clear();
-    versionCache.set(text, v);
-  }
-  return v;
+  return typeof text === 'string' ? Version.cached(text) : null;
 }
