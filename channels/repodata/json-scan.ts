@@ -12,7 +12,7 @@
  */
 import { TaipanError } from '../model/errors.js';
 import { invalidRepodataJson } from './repodata-errors.js';
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, FOUR_SPACES, hasQuoteOrBackslash, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 
 /** A run grows up to about this size, so that reading one back needs only a small buffer. */
 const MAX_RUN_BYTES = 1 << 20;
@@ -32,12 +32,7 @@ BYTE_CLASS[OPEN_BRACE] = OPENS;
 BYTE_CLASS[OPEN_BRACKET] = OPENS;
 BYTE_CLASS[CLOSE_BRACE] = CLOSES;
 BYTE_CLASS[CLOSE_BRACKET] = CLOSES;
-const FOUR_QUOTES = 0x22222222;
-const FOUR_BACKSLASHES = 0x5c5c5c5c;
-const LOW_BITS = 0x01010101;
-const HIGH_BITS = 0x80808080 | 0;
 const NEWLINE = 0x0a;
-const FOUR_SPACES = 0x20202020;
 
 /**
  * Record runs per package name: a flat list of `[start, end]` pairs. A run is one or more
@@ -210,18 +205,13 @@ export class RepodataScanner {
       }
       if (kind === STRING) {
         const start = i;
-        // The closing quote: four bytes at a time while none of them is a quote or a backslash
-        // (the zero-byte test of each XOR), then byte by byte. At or past `n`: the chunk ended first.
+        // The closing quote: four bytes at a time while none of them is a quote or a backslash,
+        // then byte by byte. At or past `n`: the chunk ended first.
         let j = i + 1;
         for (;;) {
-          if (j <= lastWord) {
-            const w = words.getUint32(j, true);
-            const q = w ^ FOUR_QUOTES;
-            const e = w ^ FOUR_BACKSLASHES;
-            if (((((q - LOW_BITS) & ~q) | ((e - LOW_BITS) & ~e)) & HIGH_BITS) === 0) {
-              j += 4;
-              continue;
-            }
+          if (j <= lastWord && !hasQuoteOrBackslash(words.getUint32(j, true))) {
+            j += 4;
+            continue;
           }
           if (j >= n) break;
           const d = chunk[j] as number;
