@@ -5,7 +5,7 @@
  * a cap; beyond the cap, or for data of several bzip2 streams (which libbzip2's one-shot
  * call would silently cut after the first), the caller streams with unbzip2-stream.
  */
-import Bzip2 from '@foxglove/wasm-bz2';
+import type Bzip2 from '@foxglove/wasm-bz2';
 import { packageFileExists, startWithoutProcessHandlers } from './wasm-module.js';
 
 let ready: Promise<Bzip2> | undefined;
@@ -38,7 +38,7 @@ export async function bzip2DecodeWhole(data: Buffer): Promise<Uint8Array | undef
   if (data.length > BZIP2_HOLD_LIMIT || hasLaterStream(data)) return undefined;
   // Without its .wasm file (the single-file bundle an installer carries) unbzip2-stream does the work.
   ready ??= packageFileExists('@foxglove/wasm-bz2', '../wasm/module.wasm')
-    ? startWithoutProcessHandlers(() => Bzip2.init())
+    ? import('@foxglove/wasm-bz2').then(({ default: module }) => startWithoutProcessHandlers(() => module.init()))
     : Promise.reject(new Error('the libbzip2 .wasm file is not installed'));
   const bzip2 = await ready.catch(() => undefined);
   if (bzip2 === undefined) return undefined;

@@ -2,12 +2,14 @@
  * Streaming decompressors for the two compressions conda archives use. Both decode small
  * inputs in one piece with a WASM build of the reference library (several times faster
  * than the pure-JS decoders) and stream everything else through the JS decoder, which
- * keeps memory bounded whatever the size.
+ * keeps memory bounded whatever the size. The JS decoders are imported when a stream first
+ * needs one, not when this module loads.
  */
 import { Transform, type Duplex, type TransformCallback } from 'node:stream';
-import { Decompress } from 'fzstd';
-import unbzip2Stream from 'unbzip2-stream';
+import type { Decompress } from 'fzstd';
 import { BZIP2_HOLD_LIMIT, bzip2DecodeWhole } from './bzip2-wasm.js';
+import type { LazyModule } from '../util/lazy-module.js';
+import { FZSTD, UNBZIP2_STREAM } from '../util/libraries.js';
 import { declaredContentSize, ONE_SHOT_LIMIT, zstdDecodeDeclared } from './zstd-wasm.js';
 
 /**
@@ -23,6 +25,8 @@ abstract class OneShotOrStreaming extends Transform {
   protected abstract keepHolding(heldBytes: number, held: readonly Buffer[]): boolean;
   /** The whole output, or undefined to stream instead; throws on damaged data. */
   protected abstract decodeWhole(data: Buffer): Promise<Uint8Array | undefined>;
+  /** The streaming decoder's library: streamWrite and streamEnd run only once it is loaded. */
+  protected abstract readonly streamingLibrary: LazyModule<unknown>;
   protected abstract streamWrite(chunk: Buffer): void;
   protected abstract streamEnd(callback: TransformCallback): void;
 
@@ -34,11 +38,9 @@ abstract class OneShotOrStreaming extends Transform {
         if (this.keepHolding(this.#heldBytes, this.#held)) return callback();
         const held = this.#held;
         this.#held = undefined;
-        for (const piece of held) this.streamWrite(piece);
-        return callback();
+        return this.#writeStreaming(held, callback);
       }
-      this.streamWrite(chunk);
-      callback();
+      this.#writeStreaming([chunk], callback);
     } catch (err) {
       callback(asError(err, 'invalid compressed data'));
     }
@@ -51,18 +53,27 @@ abstract class OneShotOrStreaming extends Transform {
     this.decodeWhole(data).then(
       (out) => {
         if (out === undefined) {
-          try {
-            this.streamWrite(data);
-          } catch (err) {
-            return callback(asError(err, 'invalid compressed data'));
-          }
-          return this.streamEnd(callback);
+          return this.#writeStreaming([data], (err) => (err ? callback(err) : this.streamEnd(callback)));
         }
         if (out.length > 0) this.push(Buffer.from(out.buffer, out.byteOffset, out.length));
         callback();
       },
       (err: unknown) => callback(asError(err, 'invalid compressed data')),
     );
+  }
+
+  /** Feed `chunks` to the streaming decoder, its library imported first when this is the first need. */
+  #writeStreaming(chunks: readonly Buffer[], callback: TransformCallback): void {
+    const write = (): void => {
+      try {
+        for (const piece of chunks) this.streamWrite(piece);
+      } catch (err) {
+        return callback(asError(err, 'invalid compressed data'));
+      }
+      callback();
+    };
+    if (this.streamingLibrary.loaded !== undefined) return write();
+    this.streamingLibrary.load().then(write, (err: unknown) => callback(asError(err, 'invalid compressed data')));
   }
 }
 
@@ -72,6 +83,7 @@ abstract class OneShotOrStreaming extends Transform {
  * whole composes with `pipeline` and async iteration.
  */
 export class Bunzip2Stream extends OneShotOrStreaming {
+  protected readonly streamingLibrary = UNBZIP2_STREAM;
   #decoder: Duplex | undefined;
   #finish: TransformCallback | undefined;
   #failed = false;
@@ -96,7 +108,7 @@ export class Bunzip2Stream extends OneShotOrStreaming {
 
   #streaming(): Duplex {
     if (this.#decoder !== undefined) return this.#decoder;
-    const decoder = unbzip2Stream();
+    const decoder = UNBZIP2_STREAM.value();
     decoder.on('data', (chunk: Buffer) => this.push(chunk));
     decoder.on('error', (err: Error) => {
       this.#failed = true;
@@ -124,6 +136,7 @@ const MAX_FRAME_HEADER = 18;
  * only the frame window.
  */
 export class ZstdDecompressStream extends OneShotOrStreaming {
+  protected readonly streamingLibrary = FZSTD;
   #decoder: Decompress | undefined;
   /** The first frame's declared size (-1: none); read once the header has arrived. */
   #declared: number | undefined;
@@ -154,7 +167,7 @@ export class ZstdDecompressStream extends OneShotOrStreaming {
   }
 
   #streaming(): Decompress {
-    this.#decoder ??= new Decompress((data) => {
+    this.#decoder ??= new FZSTD.value.Decompress((data) => {
       // fzstd hands out a fresh array per block, so it can be wrapped without a copy.
       if (data.length > 0) this.push(Buffer.from(data.buffer, data.byteOffset, data.length));
     });

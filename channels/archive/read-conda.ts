@@ -17,7 +17,7 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
 import { corruptArchive, isSystemError } from './errors.js';
 import { ZstdDecompressStream } from './decompress.js';
 import { forEachTarEntry, type SkippedEntry, type TarEntryVisitor, type VisitResult } from './tar-entries.js';
@@ -44,6 +44,7 @@ const COMPONENT_PATTERN: Readonly<Record<CondaComponent, RegExp>> = {
 
 /** Open a `.conda` and locate its members; CORRUPT_ARCHIVE if it is not a usable zip. */
 export async function openConda(archivePath: string): Promise<CondaArchive> {
+  const { default: yauzl } = await import('yauzl');
   let zip: ZipFile;
   try {
     zip = await new Promise<ZipFile>((resolve, reject) =>

@@ -6,9 +6,10 @@
  * truncated, not a tar at all) ends as CORRUPT_ARCHIVE naming the archive and member.
  */
 import type { Readable } from 'node:stream';
-import { Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { isTaipanError } from '../model/errors.js';
 import { corruptArchive, isSystemError } from './errors.js';
+import { TAR } from '../util/libraries.js';
 
 /** What a visitor may return: 'stop' ends the iteration early (the rest is not read). */
 export type VisitResult = void | 'stop';
@@ -41,6 +42,8 @@ export interface SkippedEntry {
  * destroyed on early stop or failure.
  */
 export async function forEachTarEntry(stream: Readable, source: TarSource, visit: TarEntryVisitor): Promise<VisitResult> {
+  // node-tar is imported by the first call; later calls start reading `stream` without a pause.
+  const { Parser } = TAR.loaded ?? (await TAR.load());
   // strict: node-tar's warnings (checksum failure, truncated input, unrecognised format)
   // become errors; zstd: false because the bytes given here are already decompressed.
   const parser = new Parser({ strict: true, zstd: false, brotli: false });

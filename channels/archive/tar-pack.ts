@@ -10,8 +10,9 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Pack } from 'tar';
+import type { Pack } from 'tar';
 import { TaipanError } from '../model/errors.js';
+import { TAR } from '../util/libraries.js';
 
 export interface WriteCommonOptions {
   /** mtime written for every entry; default 2023-01-01T00:00:00Z (rattler's fixed date). */
@@ -71,7 +72,8 @@ export async function listPackageFiles(srcDir: string): Promise<PackageFileList>
  * A tar stream of `paths` (relative to `srcDir`, in that order). node-tar's Pack emits
  * entries in the order they were added and writes pax headers for long names.
  */
-export function packTar(srcDir: string, paths: readonly string[], options: WriteCommonOptions = {}): Pack {
+export async function packTar(srcDir: string, paths: readonly string[], options: WriteCommonOptions = {}): Promise<Pack> {
+  const { Pack } = await TAR.load();
   const pack = new Pack({
     cwd: srcDir,
     portable: true, // no uid/gid/uname/gname/atime/ctime; umask-independent modes

@@ -14,7 +14,6 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import yazl from 'yazl';
 import { archiveStem, detectArchiveFormat } from './format.js';
 import { zstdCompressChecked } from './zstd-compress.js';
 import { TaipanError } from '../model/errors.js';
@@ -39,8 +38,8 @@ export async function writeCondaPackage(srcDir: string, outPath: string, options
   const stem = archiveStem(outPath);
   const level = options.compressionLevel ?? 19;
   const files = await listPackageFiles(srcDir);
-  const pkg = await zstdCompressChecked(await packTar(srcDir, files.pkg, options).concat(), level, outPath);
-  const info = await zstdCompressChecked(await packTar(srcDir, files.info, options).concat(), level, outPath);
+  const pkg = await zstdCompressChecked(await (await packTar(srcDir, files.pkg, options)).concat(), level, outPath);
+  const info = await zstdCompressChecked(await (await packTar(srcDir, files.info, options)).concat(), level, outPath);
 
   const mtime = options.mtime ?? DEFAULT_PACKAGE_MTIME;
   // yazl derives the DOS date/time from *local* time fields: build a Date whose local
@@ -54,6 +53,7 @@ export async function writeCondaPackage(srcDir: string, outPath: string, options
     mtime.getUTCSeconds(),
   );
   const entryOptions = { compress: false, mtime: dosTime, mode: 0o100644, forceDosTimestamp: true };
+  const { default: yazl } = await import('yazl');
   const zip = new yazl.ZipFile();
   zip.addBuffer(Buffer.from(CONDA_METADATA_JSON), 'metadata.json', entryOptions);
   zip.addBuffer(Buffer.from(pkg.buffer, pkg.byteOffset, pkg.byteLength), `pkg-${stem}.tar.zst`, entryOptions);

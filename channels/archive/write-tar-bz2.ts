@@ -22,7 +22,7 @@ export async function writeTarBz2Package(srcDir: string, outPath: string, option
   const tarPath = `${outPath}.${tag}.tar`;
   const partPath = `${outPath}.${tag}.partial`;
   try {
-    await pipeline(packTar(srcDir, [...files.info, ...files.pkg], options), createWriteStream(tarPath));
+    await pipeline(await packTar(srcDir, [...files.info, ...files.pkg], options), createWriteStream(tarPath));
     await bzip2CompressFile(tarPath, partPath, options.compressionLevel ?? 9);
     await rename(partPath, outPath);
   } finally {

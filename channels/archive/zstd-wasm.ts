@@ -6,20 +6,26 @@
  * Decoding with it is about four times faster than fzstd (pure JS), but it has no
  * streaming API and its heap only grows: it is used for frames whose header declares a
  * modest size, and fzstd streams everything else (see decompress.ts).
+ *
+ * Both libraries are loaded on first use, not with this module: most runs decompress nothing.
  */
-import zstd from '@bokuweb/zstd-wasm';
-import { decompress as fzstdDecompress } from 'fzstd';
+import type zstdModule from '@bokuweb/zstd-wasm';
+import { FZSTD } from '../util/libraries.js';
 import { packageFileExists, startWithoutProcessHandlers } from './wasm-module.js';
 
-let ready: Promise<void> | undefined;
+type ZstdWasm = typeof zstdModule;
+
+let ready: Promise<ZstdWasm> | undefined;
 
 /** The initialised module. */
-export async function zstdWasm(): Promise<typeof zstd> {
+export async function zstdWasm(): Promise<ZstdWasm> {
   ready ??= packageFileExists('@bokuweb/zstd-wasm', 'zstd.wasm')
-    ? startWithoutProcessHandlers(() => zstd.init())
+    ? import('@bokuweb/zstd-wasm').then(async ({ default: zstd }) => {
+        await startWithoutProcessHandlers(() => zstd.init());
+        return zstd;
+      })
     : Promise.reject(new Error('the libzstd .wasm file of @bokuweb/zstd-wasm is not installed'));
-  await ready;
-  return zstd;
+  return ready;
 }
 
 /** Largest declared frame size decoded in one piece by WASM (its heap keeps its peak size). */
@@ -88,5 +94,5 @@ export async function zstdDecodeDeclared(data: Uint8Array): Promise<Uint8Array |
 
 /** Decode whole zstd data (small inputs such as CEP-16 shards). */
 export async function zstdDecompressWhole(data: Uint8Array): Promise<Uint8Array> {
-  return (await zstdDecodeDeclared(data)) ?? fzstdDecompress(data);
+  return (await zstdDecodeDeclared(data)) ?? (FZSTD.loaded ?? (await FZSTD.load())).decompress(data);
 }

@@ -1,8 +1,8 @@
 /** What reading CEP-16 files needs in more than one place: decoding, digests, the shard folder. */
 import path from 'node:path';
-import { decode } from '@msgpack/msgpack';
 import { zstdDecompressWhole } from '../archive/zstd-wasm.js';
 import { TaipanError } from '../model/errors.js';
+import { MSGPACK } from '../util/libraries.js';
 
 /** `<cache>/shards`: content-addressed shards, `<sha256>.msgpack.zst`. */
 export function shardDir(cacheDir: string): string {
@@ -11,6 +11,7 @@ export function shardDir(cacheDir: string): string {
 
 /** A zstd-compressed msgpack document (a shard index or a shard); `source` names it in errors. */
 export async function decodeMsgpackZst(bytes: Uint8Array, source: string): Promise<unknown> {
+  const { decode } = MSGPACK.loaded ?? (await MSGPACK.load());
   try {
     return decode(await zstdDecompressWhole(bytes));
   } catch (error) {

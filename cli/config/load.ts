@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { TaipanError } from '../../channels/model/errors.js';
 import { SETTINGS, isSettingName, type SettingName } from './schema.js';
+import { yamlLibrary } from '../../channels/util/libraries.js';
 
 export type SettingValue = string | boolean | number | string[] | Record<string, string[]> | Record<string, string>;
 
@@ -39,9 +39,10 @@ export function readConfigFile(file: string): Record<string, unknown> | undefine
   } catch {
     return undefined;
   }
+  const yaml = yamlLibrary();
   let data: unknown;
   try {
-    data = parseYaml(text);
+    data = yaml.parse(text);
   } catch (error) {
     throw new TaipanError('CONFIG', `cannot parse the config file '${file}': ${(error as Error).message}`, { cause: error, hint: 'fix the YAML or move the file away' });
   }

@@ -6,10 +6,11 @@
  * Keys conda does not know are kept as warnings, as conda's EnvironmentFileExtraKeys.
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import { TaipanError, isTaipanError } from '../../channels/model/errors.js';
 import { MatchSpec } from '../../channels/model/match-spec/index.js';
 import { currentPlatform, type Platform } from '../../channels/model/platform.js';
+import { yamlLibrary } from '../../channels/util/libraries.js';
 
 export interface EnvironmentFile {
   readonly name?: string;
@@ -44,6 +45,7 @@ export async function readEnvironmentFile(file: string, options: EnvironmentFile
 }
 
 export function parseEnvironmentYaml(text: string, source: string, options: EnvironmentFileOptions = {}): EnvironmentFile {
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlLibrary();
   const env = options.env ?? process.env;
   const platform = options.platform ?? currentPlatform();
   const lines = new LineCounter();

@@ -5,12 +5,12 @@
  * fails with a message saying so, not with a confusing field error.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { parseCondaLockV1 } from './conda-lock-v1.js';
 import { parseEnvLockfile } from './env-lockfile.js';
 import type { LockFile } from './model.js';
 import { isMapping, lockError } from './record.js';
 import { parseRattlerLock } from './rattler-lock.js';
+import { yamlLibrary } from '../../channels/util/libraries.js';
 
 /** The newest pixi lock version this reader understands. */
 export const NEWEST_RATTLER_VERSION = 7;
@@ -49,7 +49,7 @@ export function looksLikeLockFile(text: string): boolean {
   if (!/^\s*["']?(version|lockVersion)["']?\s*:/m.test(text)) return false;
   let document: unknown;
   try {
-    document = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { uniqueKeys: false });
+    document = text.trimStart().startsWith('{') ? JSON.parse(text) : yamlLibrary().parse(text, { uniqueKeys: false });
   } catch {
     // Broken JSON that still announces a lock version is a lock file, reported by parseLockFile.
     return /"lockVersion"\s*:/.test(text);
@@ -63,10 +63,11 @@ function parseDocument(text: string, source: string): Record<string, unknown> {
   let document: unknown;
   try {
     // JSON is read strictly: a YAML reader would accept some broken JSON.
-    document = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
+    document = text.trimStart().startsWith('{') ? JSON.parse(text) : yamlLibrary().parse(text, { uniqueKeys: true, maxAliasCount: 100 });
   } catch (error) {
     throw lockError(source, (error as Error).message.split('\n')[0] ?? 'it does not parse');
   }
   if (!isMapping(document)) throw lockError(source, 'it is not a mapping of keys to values');
   return document;
 }
+
