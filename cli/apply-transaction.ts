@@ -7,7 +7,7 @@
 import type { Platform } from '../channels/model/platform.js';
 import type { RepoDataRecord } from '../channels/model/package-record.js';
 import type { SolvedRequest } from '../environments/solve-request.js';
-import { executeTransaction, type TransactionEvent } from '../environments/transaction/execute.js';
+import type { TransactionEvent } from '../environments/transaction/execute.js';
 import { lockWaitMessage } from './lock-wait.js';
 import type { TaipanConfig } from './config/load.js';
 import { confirm } from './confirm.js';
@@ -75,6 +75,8 @@ export async function applyTransaction(output: Output, request: ApplyRequest): P
     if (!empty && !options.yes && !options.json && !(await confirm('Proceed ([y]/n)? '))) return undefined;
     return again;
   });
+  // Imported only now: a dry run or a declined plan never loads the transaction machinery.
+  const { executeTransaction } = await import('../environments/transaction/execute.js');
   const done = await executeTransaction({
     prefix,
     platform: request.platform,

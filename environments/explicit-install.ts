@@ -6,7 +6,7 @@
 import { Channel } from '../channels/model/channel.js';
 import { TaipanError } from '../channels/model/errors.js';
 import type { RepoDataRecord } from '../channels/model/package-record.js';
-import { readIndexJson } from '../channels/archive/index.js';
+import { readIndexJson } from '../channels/archive/package-metadata.js';
 import { splitArchiveName } from '../channels/repodata/records.js';
 import type { ExplicitPackage } from './env-file/spec-file.js';
 import type { PackageCache } from './package-cache/package-cache.js';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { TaipanError, isTaipanError } from '../../channels/model/errors.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { redactUrl } from '../../channels/model/channel.js';
-import { hashFile, HashingStream, type FileHashes } from '../../channels/archive/index.js';
+import { hashFile, HashingStream, type FileHashes } from '../../channels/archive/hash.js';
 import { defaultHttpClient, type HttpClient } from '../../channels/fetch/http-client.js';
 import { isBrokenTransfer, saveResponse } from '../../channels/fetch/save-response.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';

@@ -17,7 +17,6 @@ import { redactUrl } from '../../channels/model/channel.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { TaipanError } from '../../channels/model/errors.js';
 import { archiveStem } from '../../channels/repodata/records.js';
-import { extractPackage } from '../../channels/archive/index.js';
 import { asDiskError } from '../../channels/disk-errors.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';
 import type { HttpClient } from '../../channels/fetch/http-client.js';
@@ -116,6 +115,8 @@ export class PackageCache {
       }
       onEvent?.({ kind: 'extract', record });
       await rm(entry.dir, { recursive: true, force: true });
+      // Imported here: the extraction modules are many, and a dry run or a cache hit needs none.
+      const { extractPackage } = await import('../../channels/archive/extract.js');
       await extractPackage(entry.archive, entry.dir);
       testFaultPoint('cache', 'open', path.join(entry.dir, 'info', 'repodata_record.json'));
       await writeJsonAtomically(path.join(entry.dir, 'info', 'repodata_record.json'), record);
