@@ -104,10 +104,9 @@ function sameAscii(text: string, b: Buffer, from: number, to: number): boolean {
   return true;
 }
 
+/** Whether `b[from, to)` holds `bytes`; compared natively (lists run to hundreds of bytes). */
 function sameBytes(bytes: Buffer, b: Buffer, from: number, to: number): boolean {
-  if (bytes.length !== to - from) return false;
-  for (let k = 0; k < bytes.length; k++) if (bytes[k] !== b[from + k]) return false;
-  return true;
+  return bytes.length === to - from && b.compare(bytes, 0, bytes.length, from, to) === 0;
 }
 
 /**

@@ -33,6 +33,9 @@ const COMPLETED = ['build_number', 'depends', 'subdir', 'fn', 'url', 'channel'] 
 export class ShapeNode {
   private readonly children = new Map<string, ShapeNode>();
   private madeBy: RecordMaker | undefined;
+  /** The child taken last: records of one file mostly share one shape, so usually the next one too. */
+  private lastKey: string | undefined;
+  private lastChild: ShapeNode | undefined;
 
   constructor(
     private readonly shapes: RecordShapes,
@@ -42,11 +45,14 @@ export class ShapeNode {
 
   /** The node of this key sequence followed by `key`. */
   next(key: string): ShapeNode {
+    if (key === this.lastKey) return this.lastChild as ShapeNode;
     let child = this.children.get(key);
     if (child === undefined) {
       child = new ShapeNode(this.shapes, this, key);
       this.children.set(key, child);
     }
+    this.lastKey = key;
+    this.lastChild = child;
     return child;
   }
 
