@@ -64,4 +64,3 @@ export function satisfiesNodeRange(version: string, range: string): boolean {
   }
   return true;
 }
-

@@ -107,8 +107,6 @@ export class RepodataScanner {
   /** A string runs past the end of the previous chunk (`stringStart` is where it began). */
   private inString = false;
   private escapeNext = false;
-  /** The next backslash in the current chunk at or after the last string searched (the chunk's length: none). */
-  private backslashAt = -1;
   private stringStart = -1;
   /** The bytes of a string cut by a chunk end, when its text is needed. */
   private readonly cutString = new Capture();
@@ -140,10 +138,9 @@ export class RepodataScanner {
     const base = this.offset;
     const n = chunk.length;
     let i = 0;
-    let words: DataView | undefined;
-    this.backslashAt = -1;
+    const words = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.inString) {
-      i = this.endOfString(chunk, this.escapeNext ? 1 : 0);
+      i = closingQuote(chunk, words, this.escapeNext ? 1 : 0);
       this.escapeNext = i > n;
       if (i >= n) {
         this.chunkEnds(chunk, base);
@@ -155,13 +152,13 @@ export class RepodataScanner {
     }
     while (i < n) {
       if (this.depth >= 3 && this.section !== undefined) {
-        i = this.inRecord(chunk, (words ??= new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength)), base, i);
+        i = this.inRecord(chunk, words, base, i);
         continue;
       }
       const c = chunk[i] as number;
       if (c === QUOTE) {
         const start = i;
-        i = this.endOfString(chunk, i + 1);
+        i = closingQuote(chunk, words, i + 1);
         if (i >= n) {
           this.inString = true;
           this.escapeNext = i > n;
@@ -185,8 +182,8 @@ export class RepodataScanner {
    * and its end matter, so this loop just counts brackets, skips strings and looks at keys of
    * the record itself. Nested values are not checked here; the record parser checks the
    * records that are read. Most of a repodata file is read by this loop, so it classifies a
-   * byte with one table load (most bytes are whitespace or digits: class 0) and skips short
-   * strings inline, handing long ones to the native search of `endOfString`.
+   * byte with one table load (most bytes are whitespace or digits: class 0) and steps over a
+   * string's bytes four at a time (`closingQuote`).
    */
   private inRecord(chunk: Buffer, words: DataView, base: number, i: number): number {
     const n = chunk.length;
@@ -205,20 +202,7 @@ export class RepodataScanner {
       }
       if (kind === STRING) {
         const start = i;
-        // The closing quote: four bytes at a time while none of them is a quote or a backslash,
-        // then byte by byte. At or past `n`: the chunk ended first.
-        let j = i + 1;
-        for (;;) {
-          if (j <= lastWord && !hasQuoteOrBackslash(words.getUint32(j, true))) {
-            j += 4;
-            continue;
-          }
-          if (j >= n) break;
-          const d = chunk[j] as number;
-          if (d === QUOTE) break;
-          j += d === BACKSLASH ? 2 : 1;
-        }
-        i = j;
+        i = closingQuote(chunk, words, i + 1);
         if (i >= n) {
           this.inString = true;
           this.escapeNext = i > n;
@@ -249,7 +233,7 @@ export class RepodataScanner {
       else {
         depth--;
         if (depth === 2) {
-          if (chunk[i - 1] !== CLOSE_BRACE) this.fail('unexpected "]"', base + i - 1);
+          if (c !== CLOSE_BRACE) this.fail('unexpected "]"', base + i - 1);
           this.depth = 2;
           this.expectKey = false;
           this.nameNext = false;
@@ -286,34 +270,6 @@ export class RepodataScanner {
   finish(): ScannedRepodata {
     if (!this.done) this.fail(this.depth === 0 && !this.inString ? 'a repodata.json holds a JSON object' : 'the file ends inside a value', this.offset);
     return { info: this.info, removed: this.removed, packages: this.packages, condaPackages: this.condaPackages };
-  }
-
-  /**
-   * The index of the closing quote of a string whose bytes resume at `i`; `n` or more when
-   * the chunk ends first (more: on a backslash). Short strings (keys) end within a few bytes;
-   * long ones (hashes, URLs) are searched natively, unless a backslash lies before the quote.
-   */
-  private endOfString(chunk: Buffer, i: number): number {
-    const n = chunk.length;
-    const shortEnd = Math.min(n, i + 16);
-    while (i < shortEnd) {
-      const c = chunk[i] as number;
-      if (c === QUOTE) return i;
-      i += c === BACKSLASH ? 2 : 1;
-    }
-    if (i >= n) return i;
-    if (this.backslashAt < i) {
-      const at = chunk.indexOf(BACKSLASH, i);
-      this.backslashAt = at < 0 ? n : at;
-    }
-    const quote = chunk.indexOf(QUOTE, i);
-    if (quote >= 0 && quote < this.backslashAt) return quote;
-    while (i < n) {
-      const c = chunk[i] as number;
-      if (c === QUOTE) return i;
-      i += c === BACKSLASH ? 2 : 1;
-    }
-    return i;
   }
 
   private chunkEnds(chunk: Buffer, base: number): void {
@@ -447,6 +403,27 @@ export class RepodataScanner {
 
   private fail(what: string, at: number): never {
     throw invalidRepodataJson(this.source, at, what);
+  }
+}
+
+/**
+ * The index of the closing quote of a string whose bytes resume at `j` (`words` reads
+ * `chunk` four bytes at a time): words holding neither a quote nor a backslash are stepped
+ * over whole, the rest byte by byte. `chunk.length` or more when the chunk ends first (more:
+ * right after a backslash, whose escaped byte opens the next chunk).
+ */
+function closingQuote(chunk: Buffer, words: DataView, j: number): number {
+  const n = chunk.length;
+  const lastWord = n - 4;
+  for (;;) {
+    if (j <= lastWord && !hasQuoteOrBackslash(words.getUint32(j, true))) {
+      j += 4;
+      continue;
+    }
+    if (j >= n) return j;
+    const c = chunk[j] as number;
+    if (c === QUOTE) return j;
+    j += c === BACKSLASH ? 2 : 1;
   }
 }
 

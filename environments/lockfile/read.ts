@@ -70,4 +70,3 @@ function parseDocument(text: string, source: string): Record<string, unknown> {
   if (!isMapping(document)) throw lockError(source, 'it is not a mapping of keys to values');
   return document;
 }
-
