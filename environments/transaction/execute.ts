@@ -23,6 +23,7 @@ import type { CacheEntry, CacheEvent, PackageCache } from '../package-cache/pack
 import { pythonInfo } from '../link/noarch-python.js';
 import { condaMetaDir, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
 import { formatHistoryEntry } from '../prefix/history.js';
+import { lexicalPathProblem, PrefixPathGuard } from '../prefix/prefix-paths.js';
 import { withPrefixLock, type LockHolder } from '../lock.js';
 import { Journal, recoverJournal } from './journal.js';
 import { planLayout, type PackageToLink, type TransactionLayout } from './layout.js';
@@ -144,7 +145,7 @@ async function run(options: ExecuteOptions, prepared: readonly Prepared[], layou
   const journal = await Journal.begin(prefix, { prefixExisted, history });
   const notify = (notice: Notice): void => options.onEvent?.(notice);
   try {
-    const context = { prefix, journal, windows, notify };
+    const context = { prefix, journal, windows, notify, guard: new PrefixPathGuard(prefix) };
     for (const record of options.plan.unlink) {
       options.onEvent?.({ kind: 'unlink', record });
       await unlinkStep(context, record);
@@ -268,11 +269,14 @@ function verify(prefix: string, prepared: readonly Prepared[], layout: Transacti
       }
     }
   }
+  // Checked again, on disk, as each file is linked; here nothing has been touched yet.
   for (const pkg of layout.packages) {
-    for (const t of [...pkg.targets.map((x) => x.target), ...pkg.entryPoints.map((e) => e.target)]) {
-      const parts = t.split('/');
-      if (t.startsWith('/') || parts.includes('..') || /^[A-Za-z]:/.test(t)) {
-        throw new TaipanError('UNSAFE_ARCHIVE_ENTRY', `package path '${t}' of '${pkg.record.fn}' points outside the prefix '${prefix}'`);
+    for (const t of [...pkg.targets.map((x) => x.originalPath ?? x.target), ...pkg.entryPoints.map((e) => e.originalPath ?? e.target)]) {
+      const problem = lexicalPathProblem(t, 'payload');
+      if (problem !== undefined) {
+        throw new TaipanError('UNSAFE_ARCHIVE_ENTRY', `refusing to link '${t}' of the package '${pkg.record.fn}' into '${prefix}': ${problem}`, {
+          hint: 'the package is malformed or malicious; nothing was changed',
+        });
       }
     }
   }
