@@ -5,10 +5,10 @@
  * percent-encoded and backslash tricks, NUL), refusals look exactly like missing files,
  * and its request log shows neither tokens nor forged lines.
  */
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { canConnect, externalIPv4Addresses, hostileFolder, leaks, OTHER_LOOPBACK, rawRequest, startServe, TRAVERSAL_TARGETS, type HostileFolder } from '../helpers/serve-process.js';
+import { canConnect, GOOD_ARCHIVE, hostileFolder, hostilePackageCache, leaks, otherAddresses, rawRequest, startServe, TRAVERSAL_TARGETS, type HostileFolder } from '../helpers/serve-process.js';
 
 let work: string;
 let folder: HostileFolder;
@@ -26,9 +26,9 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** The addresses other than 127.0.0.1 a server bound to every interface would answer on. */
-function otherAddresses(): string[] {
-  const others = [...(OTHER_LOOPBACK ? [OTHER_LOOPBACK] : []), ...externalIPv4Addresses()];
+/** otherAddresses, saying so when there are none to try. */
+function addressesToTry(): string[] {
+  const others = otherAddresses();
   // eslint-disable-next-line no-console
   if (others.length === 0) console.log('no address other than 127.0.0.1 to try here: only the printed URL and the warning are checked');
   return others;
@@ -43,7 +43,7 @@ describe('taipan serve: where it listens', () => {
     try {
       expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
       expect(await canConnect('127.0.0.1', server.port)).toBe(true);
-      for (const address of otherAddresses()) expect([address, await canConnect(address, server.port)]).toEqual([address, false]);
+      for (const address of addressesToTry()) expect([address, await canConnect(address, server.port)]).toEqual([address, false]);
     } finally {
       const { stderr } = await server.stop();
       expect(stderr).toBe('');
@@ -53,7 +53,7 @@ describe('taipan serve: where it listens', () => {
   test('--host 0.0.0.0 listens everywhere and warns on stderr in one line', async () => {
     const server = await startServe([folder.channel, '--host', '0.0.0.0'], env);
     try {
-      for (const address of otherAddresses()) expect([address, await canConnect(address, server.port)]).toEqual([address, true]);
+      for (const address of addressesToTry()) expect([address, await canConnect(address, server.port)]).toEqual([address, true]);
       expect(server.stderr()).toBe(`warning: listening on 0.0.0.0: '${folder.channel}' is reachable from other machines on the network\n`);
     } finally {
       await server.stop();
@@ -111,22 +111,13 @@ describe('taipan serve: nothing outside the folder', () => {
 });
 
 test('--pkgs: archives and records that leave the cache are neither listed nor served', async () => {
-  const cache = path.join(work, 'pkgs');
-  const record = (name: string): string => JSON.stringify({ name, version: '1.0', build: '0', build_number: 0, subdir: 'noarch', depends: [], fn: `${name}-1.0-0.conda` });
-  for (const name of ['good', 'evil', 'leak']) await mkdir(path.join(cache, `${name}-1.0-0`, 'info'), { recursive: true });
-  await writeFile(path.join(cache, 'good-1.0-0.conda'), 'PK good archive');
-  await writeFile(path.join(cache, 'good-1.0-0', 'info', 'repodata_record.json'), record('good'));
-  await symlink(path.join(folder.outside, 'secret.txt'), path.join(cache, 'evil-1.0-0.conda'));
-  await writeFile(path.join(cache, 'evil-1.0-0', 'info', 'repodata_record.json'), record('evil'));
-  await writeFile(path.join(cache, 'leak-1.0-0.conda'), 'PK leak archive');
-  await writeFile(path.join(folder.outside, 'record.json'), record(`leak-${folder.marker}`));
-  await symlink(path.join(folder.outside, 'record.json'), path.join(cache, 'leak-1.0-0', 'info', 'repodata_record.json'));
+  const cache = await hostilePackageCache(work, folder);
   const server = await startServe(['--pkgs', cache], env);
   try {
     const repodata = await rawRequest(server.port, '/noarch/repodata.json');
     expect(repodata.status).toBe(200);
     expect(Object.keys((JSON.parse(repodata.body) as { 'packages.conda': object })['packages.conda'])).toEqual(['good-1.0-0.conda']);
-    expect((await rawRequest(server.port, '/noarch/good-1.0-0.conda')).body).toBe('PK good archive');
+    expect((await rawRequest(server.port, GOOD_ARCHIVE.target)).body).toBe(GOOD_ARCHIVE.body);
     const evil = await rawRequest(server.port, '/noarch/evil-1.0-0.conda');
     expect([evil.status, leaks(evil, folder.marker), leaks(repodata, folder.marker)]).toEqual([404, false, false]);
   } finally {

@@ -95,20 +95,19 @@ export function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** This machine's IPv4 addresses other machines could use (none on an isolated box). */
-export function externalIPv4Addresses(): string[] {
-  return Object.values(os.networkInterfaces())
+/**
+ * Addresses other than 127.0.0.1 that reach this machine: its IPv4 addresses on the
+ * network, and on Linux a second loopback address (every 127.x.y.z reaches the machine
+ * there, so a server bound to 127.0.0.1 refuses 127.0.0.2 while one bound to every
+ * interface accepts it; macOS configures only 127.0.0.1).
+ */
+export function otherAddresses(): string[] {
+  const network = Object.values(os.networkInterfaces())
     .flat()
     .filter((a): a is os.NetworkInterfaceInfo => a !== undefined && a.family === 'IPv4' && !a.internal)
     .map((a) => a.address);
+  return [...(process.platform === 'linux' ? ['127.0.0.2'] : []), ...network];
 }
-
-/**
- * A second loopback address: on Linux every 127.x.y.z reaches this machine, so a server
- * bound to 127.0.0.1 refuses 127.0.0.2 while one bound to every interface accepts it.
- * Elsewhere (macOS has only 127.0.0.1 configured) undefined.
- */
-export const OTHER_LOOPBACK = process.platform === 'linux' ? '127.0.0.2' : undefined;
 
 export interface HostileFolder {
   /** The channel folder to serve. */
@@ -165,6 +164,28 @@ export async function hostileFolder(work: string): Promise<HostileFolder> {
     ],
     escaping: ['/linux-64/etclink/passwd', '/linux-64/etclink/hostname', '/linux-64/passwd', '/linux-64/outdir/secret.txt', '/noarch/secret.txt', '/up/secret.txt', '/noarch/chained.txt'],
   };
+}
+
+/** What hostilePackageCache serves: the archive that must be served, and its bytes. */
+export const GOOD_ARCHIVE = { target: '/noarch/good-1.0-0.conda', body: 'PK good archive' };
+
+/**
+ * A package cache (for `--pkgs`) next to the hostile folder: `good` is whole and inside;
+ * `evil`'s archive is a symlink to the outside secret; `leak`'s repodata_record.json is a
+ * symlink to a record outside whose name carries the marker.
+ */
+export async function hostilePackageCache(work: string, folder: HostileFolder): Promise<string> {
+  const cache = path.join(work, 'pkgs');
+  const record = (name: string): string => JSON.stringify({ name, version: '1.0', build: '0', build_number: 0, subdir: 'noarch', depends: [], fn: `${name}-1.0-0.conda` });
+  for (const name of ['good', 'evil', 'leak']) await mkdir(path.join(cache, `${name}-1.0-0`, 'info'), { recursive: true });
+  await writeFile(path.join(cache, 'good-1.0-0.conda'), GOOD_ARCHIVE.body);
+  await writeFile(path.join(cache, 'good-1.0-0', 'info', 'repodata_record.json'), record('good'));
+  await symlink(path.join(folder.outside, 'secret.txt'), path.join(cache, 'evil-1.0-0.conda'));
+  await writeFile(path.join(cache, 'evil-1.0-0', 'info', 'repodata_record.json'), record('evil'));
+  await writeFile(path.join(cache, 'leak-1.0-0.conda'), 'PK leak archive');
+  await writeFile(path.join(folder.outside, 'record.json'), record(`leak-${folder.marker}`));
+  await symlink(path.join(folder.outside, 'record.json'), path.join(cache, 'leak-1.0-0', 'info', 'repodata_record.json'));
+  return cache;
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { canConnect, externalIPv4Addresses, hostileFolder, leaks, OTHER_LOOPBACK, rawRequest, startServe, TRAVERSAL_TARGETS, type HostileFolder, type ServeProcess } from '../../helpers/serve-process.js';
+import { canConnect, GOOD_ARCHIVE, hostileFolder, hostilePackageCache, leaks, otherAddresses, rawRequest, startServe, TRAVERSAL_TARGETS, type HostileFolder, type ServeProcess } from '../../helpers/serve-process.js';
 import { runCase, type CaseResult, type Category, type Context } from '../harness.js';
 
 const TOKEN = 'tk-SERVE-0123456789-SECRET';
@@ -67,11 +67,6 @@ async function refused(running: ServeProcess, target: string, marker: string, mi
   const lost = leaks(response, marker) ? 1 : 0;
   const statusOk = missingBody === undefined ? [400, 403, 404].includes(response.status) : response.status === 404 && response.body === missingBody;
   return { survived: statusOk && lost === 0, lost, detail: `status ${response.status}: ${response.raw.slice(0, 200)}` };
-}
-
-/** Addresses other than 127.0.0.1 that reach this machine (a second loopback on Linux, the LAN). */
-function otherAddresses(): string[] {
-  return [...(OTHER_LOOPBACK ? [OTHER_LOOPBACK] : []), ...externalIPv4Addresses()];
 }
 
 async function bindCases(context: Context, folder: HostileFolder, env: NodeJS.ProcessEnv): Promise<CaseResult[]> {
@@ -154,16 +149,7 @@ async function linkedRoot(folder: HostileFolder, env: NodeJS.ProcessEnv): Promis
 }
 
 async function packageCacheCases(context: Context, folder: HostileFolder, env: NodeJS.ProcessEnv): Promise<CaseResult[]> {
-  const cache = path.join(context.work, 'pkgs');
-  const record = (name: string): string => JSON.stringify({ name, version: '1.0', build: '0', build_number: 0, subdir: 'noarch', depends: [], fn: `${name}-1.0-0.conda` });
-  for (const name of ['good', 'evil', 'leak']) await mkdir(path.join(cache, `${name}-1.0-0`, 'info'), { recursive: true });
-  await writeFile(path.join(cache, 'good-1.0-0.conda'), 'PK good');
-  await writeFile(path.join(cache, 'good-1.0-0', 'info', 'repodata_record.json'), record('good'));
-  await symlink(path.join(folder.outside, 'secret.txt'), path.join(cache, 'evil-1.0-0.conda'));
-  await writeFile(path.join(cache, 'evil-1.0-0', 'info', 'repodata_record.json'), record('evil'));
-  await writeFile(path.join(cache, 'leak-1.0-0.conda'), 'PK leak');
-  await writeFile(path.join(folder.outside, 'record.json'), record(`leak-${folder.marker}`));
-  await symlink(path.join(folder.outside, 'record.json'), path.join(cache, 'leak-1.0-0', 'info', 'repodata_record.json'));
+  const cache = await hostilePackageCache(context.work, folder);
   const running = await startServe(['--pkgs', cache], env);
   try {
     const repodata = await rawRequest(running.port, '/noarch/repodata.json');
@@ -176,8 +162,8 @@ async function packageCacheCases(context: Context, folder: HostileFolder, env: N
         detail: `listed ${listed.join(', ')}`,
       })),
       await runCase('--pkgs: an archive inside the cache is served', async () => {
-        const good = await rawRequest(running.port, '/noarch/good-1.0-0.conda');
-        return { survived: good.status === 200 && good.body === 'PK good', lost: 0, detail: `status ${good.status}` };
+        const good = await rawRequest(running.port, GOOD_ARCHIVE.target);
+        return { survived: good.status === 200 && good.body === GOOD_ARCHIVE.body, lost: 0, detail: `status ${good.status}` };
       }),
     ];
   } finally {
