@@ -7,7 +7,7 @@
  * Records and packages are hostile until checked: a record planted in conda-meta, or a user's
  * symlink inside the prefix, must never make taipan write or delete anything elsewhere.
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { isAbsoluteTarget, normalizeEntryPath, resolveLinkTargetLexically } from '../../channels/archive/entry-path.js';
 import { reservedPayloadPath, reservedRecordPath } from '../../channels/model/prefix-layout.js';
@@ -57,7 +57,7 @@ export class PrefixPathGuard {
     if (lexical !== undefined) return lexical;
     const clean = (normalizeEntryPath(relative) as { path: string }).path;
     const folder = this.#realFolder(path.posix.dirname(clean));
-    if (folder === undefined) return 'a folder on the way is a symlink that leads out of the environment';
+    if (folder === undefined) return 'a folder on the way is a symlink that leads out of the environment (or nowhere)';
     const real = folder.real === '' ? folder.rest : path.posix.join(folder.real, folder.rest);
     const reserved = origin === 'payload' ? reservedPayloadPath(real) : reservedRecordPath(real);
     if (reserved !== undefined) return `a folder on the way is a symlink into '${reserved}', which belongs to the package manager`;
@@ -97,7 +97,8 @@ export class PrefixPathGuard {
       real = realpathSync.native(abs);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      // A dangling symlink is no folder to make later: where it would lead is unknown.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return isSymlink(abs) ? null : undefined;
       if (code === 'ELOOP') return null;
       throw error;
     }
@@ -107,5 +108,13 @@ export class PrefixPathGuard {
     const posix = relative.split(path.sep).join('/');
     this.#folders.set(abs, posix);
     return posix;
+  }
+}
+
+function isSymlink(abs: string): boolean {
+  try {
+    return lstatSync(abs).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

@@ -131,7 +131,13 @@ export function parsePrefixRecord(text: string): PrefixRecord | string {
   }
   const problem = pathsProblem(record);
   if (problem !== undefined) return problem;
-  return { ...record, depends: (record.depends as string[] | undefined) ?? [] } as unknown as PrefixRecord;
+  // Older conda wrote `files` only, some writers `paths_data` only: every reader gets both.
+  const pathsData = (record.paths_data as PrefixRecord['paths_data'] | undefined) ?? {
+    paths_version: 1,
+    paths: ((record.files as string[] | undefined) ?? []).map((f) => ({ _path: f, path_type: 'hardlink' as const })),
+  };
+  const files = (record.files as string[] | undefined) ?? pathsData.paths.filter((p) => p.path_type !== 'directory').map((p) => p._path);
+  return { ...record, depends: (record.depends as string[] | undefined) ?? [], files, paths_data: pathsData } as unknown as PrefixRecord;
 }
 
 /** Why the paths a record lists are unusable: not strings, or not safe to act on. */
