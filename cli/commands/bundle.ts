@@ -31,6 +31,7 @@ interface BundleOptions {
   overrideChannels?: boolean;
   standalone: string;
   name?: string;
+  json?: boolean;
 }
 
 export function registerBundleCommand(program: Command, output: Output, config: () => TaipanConfig): void {
@@ -44,6 +45,7 @@ export function registerBundleCommand(program: Command, output: Output, config: 
     .option('--override-channels', 'do not read the channels from the config files')
     .option('--standalone <kind>', 'node: a small bundle run by Node 20+; sea: a native executable that needs no Node (this platform only)', 'node')
     .option('--name <name>', 'the environment name (default: the file\'s `name`, or its file name)')
+    .option('--json', 'print the result (or the error) as JSON')
     .action(async (file: string, options: BundleOptions) => {
       if (options.standalone !== 'node' && options.standalone !== 'sea') {
         throw new TaipanError('INVALID_ARGUMENT', `--standalone is 'node' or 'sea', not '${options.standalone}'`);
@@ -59,6 +61,10 @@ export function registerBundleCommand(program: Command, output: Output, config: 
       const { source, name } = bundleSource(file, text, platform, (channels) => parseChannels([...options.channel, ...channels], settings, options.overrideChannels));
       const envName = options.name ?? name ?? path.basename(file).replace(/\.(ya?ml|lock|txt|json)$/, '');
       const result = await buildInstaller({ envName, source, platform, output: options.output, cache: packageCache(settings), standalone: options.standalone });
+      if (options.json) {
+        output.json({ success: true, output: result.output, bytes: result.bytes, packages: result.packages, platform, payload_sha256: result.payloadSha256, solved: source.kind === 'solve' });
+        return;
+      }
       output.text(
         `wrote '${result.output}' (${(result.bytes / 1e6).toFixed(1)} MB, ${result.packages} packages for ${platform}, ${source.kind === 'file' ? `'${path.basename(file)}' as it is` : 'solved now'}, payload sha256 ${result.payloadSha256})\n` +
           (options.output.endsWith('.zip') ? 'attendees unzip it and run install.bat [PREFIX]\n' : `attendees run: sh ${path.basename(result.output)} [-b] [-p PREFIX]\n`),
