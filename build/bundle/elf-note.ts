@@ -16,8 +16,13 @@
  */
 import { TaipanError } from '../../channels/model/errors.js';
 
-/** Node's fuse: `<fuse>:0` in a plain node binary, `<fuse>:1` once a blob is injected. */
-export const NODE_SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+/**
+ * Node's fuse: `<fuse>:0` in a plain node binary, `<fuse>:1` once a blob is injected. Put
+ * together at run time: as one literal it would sit in the bundled taipan, that is in the
+ * blob, and a second copy of the sentinel in the binary is what makes postject stop with
+ * "Multiple occurences of sentinel" (the '.note.100' lines before it are LIEF's warnings).
+ */
+export const NODE_SEA_FUSE = ['NODE', 'SEA', 'FUSE', 'fce680ab2cc467b6e072b8b5df1996b2'].join('_');
 export const NODE_SEA_NOTE = 'NODE_SEA_BLOB';
 
 const PT_LOAD = 1;

@@ -53,6 +53,17 @@ function taipan(args: string[], pkgs: string): string {
   return run.stdout;
 }
 
+/** The payload of a .sh installer, unpacked beside it (the bytes after the header's PAYLOAD_OFFSET). */
+async function unpackPayload(installerFile: string): Promise<string> {
+  const data = await readFile(installerFile);
+  const offset = Number(/PAYLOAD_OFFSET=(\d+)/.exec(data.subarray(0, 4096).toString('latin1'))?.[1]);
+  const dir = `${installerFile}.payload`;
+  await mkdir(dir);
+  await writeFile(`${dir}.tar.gz`, data.subarray(offset));
+  execFileSync('tar', ['-xzf', `${dir}.tar.gz`, '-C', dir]);
+  return dir;
+}
+
 /** name → [url, sha256] of the packages conda-meta records in `prefix`. */
 async function installedPackages(prefix: string): Promise<Record<string, [string, string]>> {
   const out: Record<string, [string, string]> = {};
@@ -140,12 +151,7 @@ async function installedPackages(prefix: string): Promise<Record<string, [string
       const made = JSON.parse(taipan(['bundle', file, '-o', out, '--platform', 'linux-64', '--json'], pkgs));
       expect([made.solved, made.packages]).toEqual([false, 2]);
       // The payload carries the very file, byte for byte.
-      const unpacked = path.join(work, `${shipped}-payload`);
-      await mkdir(unpacked);
-      const data = await readFile(out);
-      const offset = Number(/PAYLOAD_OFFSET=(\d+)/.exec(data.subarray(0, 4096).toString('latin1'))?.[1]);
-      await writeFile(path.join(work, `${shipped}.tar.gz`), data.subarray(offset));
-      execFileSync('tar', ['-xzf', path.join(work, `${shipped}.tar.gz`), '-C', unpacked]);
+      const unpacked = await unpackPayload(out);
       expect(await readFile(path.join(unpacked, shipped), 'utf8')).toBe(text);
 
       const home = path.join(work, `home-${shipped}`);
@@ -212,6 +218,10 @@ async function installedPackages(prefix: string): Promise<Record<string, [string
     const made = runCli(['bundle', path.join(work, 'environment.yml'), '-o', sea, '--standalone', 'sea'], { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs') });
     expect([made.status, made.stderr]).toEqual([0, '']);
     console.log(`single-executable installer: ${(Date.now() - started) / 1000} s to make, ${made.stdout.trim().split('\n')[0]}`);
+    // The executable holds Node's sentinel once: the bundled taipan inside it must not carry a second copy.
+    const binary = await readFile(path.join(await unpackPayload(sea), 'taipan', 'taipan'));
+    const sentinel = ['NODE', 'SEA', 'FUSE', 'fce680ab2cc467b6e072b8b5df1996b2'].join('_');
+    expect(binary.indexOf(sentinel)).toBe(binary.lastIndexOf(sentinel));
     const home = path.join(work, 'home-sea');
     await mkdir(home);
     const prefix = path.join(home, 'workshop-env');
