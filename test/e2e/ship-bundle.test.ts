@@ -17,7 +17,7 @@ import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
 import { parseLockFile } from '../../environments/lockfile/read.js';
 import { lockedRecords } from '../../environments/lockfile/select.js';
 import { runCli } from '../helpers/cli.js';
-import { republishPackage } from '../helpers/republish-package.js';
+import { brokenDemoChannel, republishPackage } from '../helpers/republish-package.js';
 
 let work: string;
 let channel: string;
@@ -178,10 +178,7 @@ async function installedPackages(prefix: string): Promise<Record<string, [string
 
 (process.platform === 'win32' ? describe.skip : describe)('archives checked before anything is written', () => {
   test('a package whose archive lacks a file its paths.json lists stops bundle: typed error, no installer', async () => {
-    const broken = path.join(work, 'broken-channel');
-    await cp(channel, broken, { recursive: true });
-    await rm(path.join(broken, 'noarch', 'hello-taipan-1.0.0-0.tar.bz2'));
-    await republishPackage(broken, 'noarch', 'hello-taipan-1.0.0-0.conda', 'hello-taipan-1.0.0-0.conda', (dir) => rm(path.join(dir, 'bin', 'hello-taipan')));
+    const broken = await brokenDemoChannel(channel, path.join(work, 'broken-channel'));
     const envFile = path.join(work, 'broken-environment.yml');
     await writeFile(envFile, `name: broken\nchannels:\n  - ${broken}\ndependencies:\n  - hello-taipan\n`);
     for (const out of [path.join(work, 'out', 'broken-installer.sh'), path.join(work, 'out', 'broken-installer.zip')]) {

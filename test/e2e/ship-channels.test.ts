@@ -6,13 +6,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
 import { parseLockFile } from '../../environments/lockfile/read.js';
 import { CLI, runCli } from '../helpers/cli.js';
-import { republishPackage } from '../helpers/republish-package.js';
+import { brokenDemoChannel } from '../helpers/republish-package.js';
 
 let work: string;
 let channel: string;
@@ -136,10 +136,7 @@ describe('shipping exact environments', () => {
   });
 
   test('mirror checks every archive first: a package lacking a file its paths.json lists leaves no mirror and no change', async () => {
-    const broken = path.join(work, 'broken-channel');
-    await cp(channel, broken, { recursive: true });
-    await rm(path.join(broken, 'noarch', 'hello-taipan-1.0.0-0.tar.bz2'));
-    await republishPackage(broken, 'noarch', 'hello-taipan-1.0.0-0.conda', 'hello-taipan-1.0.0-0.conda', (dir) => rm(path.join(dir, 'bin', 'hello-taipan')));
+    const broken = await brokenDemoChannel(channel, path.join(work, 'broken-channel'));
     const parent = path.join(work, 'mirrors');
     await mkdir(parent);
     const fresh = runCli(['mirror', '-c', broken, 'hello-taipan', '-o', path.join(parent, 'fresh'), '--json'], { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs-mb') });

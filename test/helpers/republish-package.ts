@@ -5,7 +5,7 @@
  * newer version appearing after a lock was tested, and for a package that is broken as
  * published (its info/paths.json lists a file its archive lacks).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { extractPackage } from '../../channels/archive/extract.js';
@@ -25,4 +25,15 @@ export async function republishPackage(channel: string, subdir: string, fn: stri
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * A copy of the demo channel at `broken` whose hello-taipan (.conda only) is broken as
+ * published: its info/paths.json lists bin/hello-taipan, its archive lacks it.
+ */
+export async function brokenDemoChannel(demoChannel: string, broken: string): Promise<string> {
+  await cp(demoChannel, broken, { recursive: true });
+  await rm(path.join(broken, 'noarch', 'hello-taipan-1.0.0-0.tar.bz2'));
+  await republishPackage(broken, 'noarch', 'hello-taipan-1.0.0-0.conda', 'hello-taipan-1.0.0-0.conda', (dir) => rm(path.join(dir, 'bin', 'hello-taipan')));
+  return broken;
 }
