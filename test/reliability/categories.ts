@@ -10,5 +10,6 @@ import { secrets } from './cases/secrets.js';
 import { linkScripts } from './cases/link-scripts.js';
 import { ownedPaths } from './cases/owned-paths.js';
 import { server } from './cases/server.js';
+import { shippedArchives } from './cases/shipped-archives.js';
 
-export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, server];
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, server, shippedArchives];
