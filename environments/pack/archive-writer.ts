@@ -4,6 +4,7 @@
  * plus a few generated ones (scripts, the rewrite plan) given as buffers, dated MTIME.
  * The mtimes are kept because a `.pyc` is valid only while its source has the mtime it
  * records: with one date for every file, each unpacked module would be compiled again.
+ * Two packs of an unchanged environment are still byte for byte the same.
  */
 import { createWriteStream } from 'node:fs';
 import { lstat, readFile, readlink, writeFile } from 'node:fs/promises';
@@ -71,7 +72,8 @@ async function writeZip(root: string, entries: readonly PackEntry[], output: str
     } else if (info.isDirectory()) {
       zip.addEmptyDirectory(entry.path, { mtime: info.mtime });
     } else {
-      // yazl also stores the exact second (Info-ZIP's "UT" field), which unzip restores.
+      // unzip dates files from the DOS field (2-second steps, local time; yazl puts the exact
+      // "UT" second in the central directory only), so a .pyc may be compiled again: tar is exact.
       zip.addBuffer(await readFile(full), entry.path, { mode: 0o100000 | (info.mode & 0o7777), mtime: info.mtime });
     }
   }

@@ -9,15 +9,15 @@
  * - a file no package owns (pip scripts, activation scripts written by hand), when it is
  *   plain text; an unowned binary file is left as it is, as conda-pack does on POSIX.
  * Never rewritten: anything else a package owns (it was installed without the path, or
- *   the package said it needs none), conda-meta (history and records describe where the
- *   environment was made), and bytecode. A `.pyc` is marshal data whose strings carry
- *   their length, so a rewrite corrupts it ("bad marshal data") or cannot fit; it needs
- *   none: python checks a .pyc against its source's mtime and size (or hash), never its
- *   path, and sets each code object's file name to the path it was actually loaded from
- *   (importlib's `_fix_co_filename`), so tracebacks name the new place. Keeping the .pyc
- *   (rather than dropping them) spares every first import a recompile that would write
- *   files no package owns, or fail to on a read-only install; the archive keeps the
- *   sources' mtimes for that (archive-writer.ts).
+ * the package said it needs none), conda-meta (history and records describe where the
+ * environment was made), and bytecode. A `.pyc` is marshal data whose strings carry their
+ * length, so a rewrite corrupts it ("bad marshal data") or cannot fit; and it needs none:
+ * python checks a .pyc against its source's mtime and size (or hash), never its path, and
+ * sets each code object's file name to the path it was actually loaded from (importlib's
+ * `_fix_co_filename`), so tracebacks name the new place. Keeping the .pyc (rather than
+ * dropping them) spares every first import a recompile that would write files no package
+ * owns, or fail to on a read-only install; the archive keeps the sources' mtimes for that
+ * (archive-writer.ts).
  */
 import type { PrefixRecord } from '../prefix/prefix-record.js';
 
@@ -60,7 +60,7 @@ export class RewriteSelection {
   ruleFor(relative: string, data: Buffer): RewriteRule | undefined {
     if (!this.mayRewrite(relative)) return undefined;
     const declared = this.declared.get(relative) ?? 'text-if-text';
-    if (declared !== 'text-if-text' && declared !== 'keep') return declared;
+    if (typeof declared === 'object') return declared;
     return isPlainText(data) ? { mode: 'text' } : undefined;
   }
 }
