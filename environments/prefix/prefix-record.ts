@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { CONDA_META } from '../../channels/model/prefix-layout.js';
+import { condaMetaDir } from './prefix-files.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { writeJsonAtomically } from '../../channels/util/fs.js';
 import { holdsPrefixLock } from '../lock.js';
@@ -55,9 +55,7 @@ export interface PrefixRecord extends RepoDataRecord {
   readonly requested_spec: string;
 }
 
-export function condaMetaDir(prefix: string): string {
-  return path.join(prefix, CONDA_META);
-}
+export { condaMetaDir } from './prefix-files.js';
 
 export function prefixRecordFileName(record: Pick<RepoDataRecord, 'name' | 'version' | 'build'>): string {
   return `${record.name}-${record.version}-${record.build}.json`;
