@@ -3,7 +3,7 @@
  * an order where an output that another one needs at build, host or run time comes
  * first, so the later one finds it in the output channel.
  */
-import { MatchSpec } from '../channels/model/match-spec/index.js';
+import { specPackageName } from '../channels/model/match-spec/index.js';
 import type { RenderedOutput } from '../recipes/stage1.js';
 import { buildOutput, removeCacheBuilds, type BuildOptions, type BuildResult } from './build-output.js';
 import type { CacheBuilds } from './cache/build-cache.js';
@@ -47,9 +47,5 @@ export async function buildOutputs(outputs: readonly RenderedOutput[], options: 
 }
 
 function nameOf(spec: string): string {
-  try {
-    return MatchSpec.parse(spec).name;
-  } catch {
-    return spec.trim().split(/\s/)[0] ?? spec;
-  }
+  return specPackageName(spec) ?? spec;
 }

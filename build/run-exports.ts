@@ -11,7 +11,7 @@
  * Everything here is pure, so it is tested without environments.
  */
 import type { RunExportsJson } from '../channels/archive/index.js';
-import { MatchSpec } from '../channels/model/match-spec/index.js';
+import { specPackageName } from '../channels/model/match-spec/index.js';
 
 import type { IgnoreRunExports } from '../recipes/stage1.js';
 
@@ -74,11 +74,7 @@ function gather(exportsByPackage: ReadonlyMap<string, RunExportsJson>, ignore: I
 }
 
 function specName(spec: string): string {
-  try {
-    return MatchSpec.parse(spec).name;
-  } catch {
-    return spec.trim().split(/[\s=<>!~[]/)[0] ?? spec;
-  }
+  return specPackageName(spec) ?? spec;
 }
 
 function isBareName(spec: string): boolean {

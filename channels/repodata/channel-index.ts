@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Channel } from '../model/channel.js';
 import { allSettledOrThrow } from '../util/settle.js';
 import { TaipanError } from '../model/errors.js';
+import { specPackageName } from '../model/match-spec/spec-name.js';
 import type { RepoDataRecord } from '../model/package-record.js';
 import type { Platform } from '../model/platform.js';
 import { requestSubdirs } from '../model/platform.js';
@@ -152,8 +153,9 @@ async function loadSubdir(channel: Channel, subdir: string, remote: RemoteOption
 }
 
 /** The package name a dependency string names (`python >=3.9` → `python`, `conda-forge::numpy` → `numpy`). */
+/** Only the names are needed here; a `*` in one matches nothing fetched by name. */
 function dependencyName(spec: string): string | undefined {
-  return /^\s*(?:[^\s:]*::)?([^\s=<>!~[,;|*]+)/.exec(spec)?.[1]?.toLowerCase();
+  return specPackageName(spec)?.replace(/\*.*$/, '') || undefined;
 }
 
 /** `<first pkgs dir>/cache`, resolving pkgs dirs as environments/package-cache/pkgs-dirs.ts does from the environment. */

@@ -7,10 +7,11 @@
  * and that every path of the plan is a regular file inside the folder (an archive is
  * input like any other: a plan naming `../x`, or a file behind a symlink, is refused).
  */
+import { PACK_DIR } from '../../channels/model/prefix-layout.js';
 import { shellQuote } from '../../channels/util/shell-quote.js';
 
 /** Where the plan and the unpack marker live inside the archive. */
-export const PACK_DIR = '.taipan-pack';
+export { PACK_DIR };
 
 export function condaUnpackScript(): string {
   return `#!/bin/sh

@@ -19,12 +19,13 @@ import { appendFile, lstat, mkdir, readdir, readFile, rename, rm, rmdir } from '
 import path from 'node:path';
 import { writeJsonAtomically } from '../../channels/util/fs.js';
 import { condaMetaDir } from '../prefix/prefix-files.js';
+import { TRASH_DIR } from '../../channels/model/prefix-layout.js';
 import { countFileOperation } from './kill-hook.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';
 import { pathExists } from '../../channels/util/fs.js';
 
 /** The folder, under a prefix, where a transaction keeps what it moved out of the way. */
-export const TRASH_DIR = '.taipan-trash';
+export { TRASH_DIR };
 const STATE_FILE = '.taipan-transaction.json';
 const LOG_FILE = '.taipan-transaction.log';
 

@@ -41,9 +41,9 @@ export async function unlinkStep(context: UnlinkStepContext, record: PrefixRecor
       text: `the pre-unlink script of '${record.name}' failed with exit code ${script.status}; removing the package anyway`,
     });
   }
-  const files = record.paths_data?.paths?.filter((p) => p.path_type !== 'directory').map((p) => p._path) ?? record.files ?? [];
+  const entries = record.paths_data.paths.filter((p) => p.path_type !== 'directory');
   const refused: string[] = [];
-  for (const file of files) {
+  for (const { _path: file, path_type: type } of entries) {
     // Checked as linking checks: a record is data on disk, and nothing outside the prefix may go.
     const problem = context.guard.problem(file, 'record');
     if (problem !== undefined) {
@@ -51,7 +51,9 @@ export async function unlinkStep(context: UnlinkStepContext, record: PrefixRecor
       continue;
     }
     const target = path.join(prefix, file);
-    if (await journal.displace(target)) context.guard.forget();
+    // Only a symlink moved away can change where a folder leads (a lying type changes nothing
+    // unsafe: what resolved through the link no longer resolves at all).
+    if ((await journal.displace(target)) && type === 'softlink') context.guard.forget();
     await removeEmptyParents(path.dirname(target), prefix);
   }
   if (refused.length > 0) {
