@@ -265,45 +265,32 @@ export const channelTrust: Category = {
     );
 
     // 2. Another http(s) host: allowed (CDNs, mirrors); https to http: refused.
-    results.push(
-      await runCase('base_url on another http host: followed', async () => {
-        const packages = await hostileChannel(dir());
-        return serving(packages, async (packageServer) => {
-          const channel = await hostileChannel(dir(), { repodata: (r) => void (r.info = { ...r.info, base_url: `${packageServer.url}/noarch/` }) });
-          await rm(path.join(channel, 'noarch', PACKAGE_FN));
-          return serving(channel, (server) => trial(context, canary, 'other-http', server.url, { installs: true }));
-        });
-      }),
-    );
+    type Serve = (root: string, body: (url: string) => Promise<Omit<CaseResult, 'name'>>) => Promise<Omit<CaseResult, 'name'>>;
+    const plain: Serve = (root, body) => serving(root, (server) => body(server.url));
+    /** A channel served by `channelAt` whose base_url is the packages' folder served by `packagesAt`. */
+    const crossHost = async (id: string, packagesAt: Serve, channelAt: Serve, expect: Expectation, env: NodeJS.ProcessEnv = {}): Promise<Omit<CaseResult, 'name'>> =>
+      packagesAt(await hostileChannel(dir()), async (packagesUrl) => {
+        const channel = await hostileChannel(dir(), { repodata: (r) => void (r.info = { ...r.info, base_url: `${packagesUrl}/noarch/` }) });
+        await rm(path.join(channel, 'noarch', PACKAGE_FN));
+        return channelAt(channel, (url) => trial(context, canary, id, url, expect, { env }));
+      });
+    results.push(await runCase('base_url on another http host: followed', () => crossHost('other-http', plain, plain, { installs: true })));
     const noTls = opensslMissing();
     if (noTls === undefined && !context.quick) {
       const cert = selfSignedCertificate(await fresh(path.join(context.work, 'tls')), 'trust');
       const tlsEnv = { REQUESTS_CA_BUNDLE: cert.certFile };
-      const behindTls = async <T>(root: string, body: (url: string, plain: ChannelServer) => Promise<T>): Promise<T> =>
-        serving(root, async (plain) => {
-          const front = await TlsFront.start(Number(new URL(plain.url).port), cert);
+      const behindTls: Serve = (root, body) =>
+        serving(root, async (server) => {
+          const front = await TlsFront.start(Number(new URL(server.url).port), cert);
           try {
-            return await body(front.url, plain);
+            return await body(front.url);
           } finally {
             await front.close();
           }
         });
       results.push(
-        await runCase('an https channel whose base_url is plain http: refused', async () => {
-          const packages = await hostileChannel(dir());
-          return serving(packages, async (packageServer) => {
-            const channel = await hostileChannel(dir(), { repodata: (r) => void (r.info = { ...r.info, base_url: `${packageServer.url}/noarch/` }) });
-            return behindTls(channel, (url) => trial(context, canary, 'downgrade', url, { refused: DOWNGRADE }, { env: tlsEnv }));
-          });
-        }),
-        await runCase('an http channel whose base_url is https on another host: followed', async () => {
-          const packages = await hostileChannel(dir());
-          return behindTls(packages, async (packagesUrl) => {
-            const channel = await hostileChannel(dir(), { repodata: (r) => void (r.info = { ...r.info, base_url: `${packagesUrl}/noarch/` }) });
-            await rm(path.join(channel, 'noarch', PACKAGE_FN));
-            return serving(channel, (server) => trial(context, canary, 'upgrade', server.url, { installs: true }, { env: tlsEnv }));
-          });
-        }),
+        await runCase('an https channel whose base_url is plain http: refused', () => crossHost('downgrade', plain, behindTls, { refused: DOWNGRADE }, tlsEnv)),
+        await runCase('an http channel whose base_url is https on another host: followed', () => crossHost('upgrade', behindTls, plain, { installs: true }, tlsEnv)),
       );
     } else if (noTls !== undefined) {
       context.log(`Channel trust: https cases skipped: ${noTls}`);
