@@ -75,7 +75,7 @@ function unhashed(record: RepoDataRecord): TaipanError {
     'MISSING_HASH',
     `'${redactUrl(record.url)}' (channel '${redactUrl(record.channel)}') comes with neither a sha256 nor an md5, so its download could not be checked: refused`,
     {
-      hint: 'a channel index lists the sha256 of every package (taipan index writes it; an @EXPLICIT line takes #sha256:HASH). To download unchecked packages anyway: taipan config --set allow_unhashed_packages true (or TAIPAN_ALLOW_UNHASHED_PACKAGES=1)',
+      hint: 'a channel index lists the sha256 of every package (taipan index writes it; an @EXPLICIT line takes #sha256:HASH, as `taipan list --explicit --sha256` writes it). To download unchecked packages anyway: taipan config --set allow_unhashed_packages true (or TAIPAN_ALLOW_UNHASHED_PACKAGES=1)',
     },
   );
 }
