@@ -141,6 +141,7 @@ export function packageCache(config: TaipanConfig, network: NetworkOptions = {})
     client: httpClient(config),
     ...(offline(config, network) ? { offline: true } : {}),
     ...(threads ? { downloadConcurrency: threads } : {}),
+    ...(config.values.allow_unhashed_packages?.value === true ? { allowUnhashed: true } : {}),
     ...(network.onDownload ? { onProgress: network.onDownload } : {}),
   });
 }

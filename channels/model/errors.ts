@@ -37,7 +37,9 @@ export type TaipanErrorCode =
   | 'RECIPE'
   | 'TLS_ERROR'
   | 'BUILD_FAILED'
-  | 'TEST_FAILED';
+  | 'TEST_FAILED'
+  | 'UNSAFE_URL'
+  | 'MISSING_HASH';
 
 export interface TaipanErrorOptions {
   hint?: string;

@@ -7,6 +7,7 @@
  */
 import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
+import { checkReferencedUrl } from '../fetch/url-trust.js';
 import type { PackageRecord, RepoDataRecord } from '../model/package-record.js';
 
 export interface RepodataJson {
@@ -53,6 +54,8 @@ export interface RecordContext {
 /**
  * The context for a subdir. `base_url` may be absolute or relative to the repodata file
  * (CEP-15; CEP-16 says the same of shard indexes), so it is resolved against `relativeTo`.
+ * A remote channel's base_url must stay on http(s) (see fetch/url-trust.ts). A record's
+ * own `url` key is never used: every URL is built here, from this base and `fn`.
  */
 export function recordContext(channel: Channel, subdir: string, baseUrl: unknown, source: string, relativeTo?: string): RecordContext {
   const channelUrl = channel.subdirUrl(subdir);
@@ -63,6 +66,7 @@ export function recordContext(channel: Channel, subdir: string, baseUrl: unknown
     } catch {
       throw new TaipanError('INVALID_REPODATA', `'${source}' has an invalid info.base_url '${baseUrl}'`);
     }
+    checkReferencedUrl({ url: channel.baseUrl, kind: 'channel' }, `info.base_url in its '${subdir}' repodata`, packageBase);
   }
   return { subdir, channelUrl, packageBase: packageBase.replace(/\/+$/, ''), source };
 }

@@ -12,6 +12,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
+import { checkReferencedUrl } from '../fetch/url-trust.js';
 import type { RepoDataRecord } from '../model/package-record.js';
 import { cachedGet, cacheKey, fetchRememberingAbsence, forget } from './http-cache.js';
 import { decodeMsgpackZst, shardDir, toHex } from './shard-format.js';
@@ -74,6 +75,7 @@ export class ShardedRepodata implements SubdirRecords {
     for (const [name, hash] of Object.entries(index.shards)) shards.set(name, toHex(hash));
     // CEP-16: both base URLs may be relative to the index; an empty one means the subdir itself.
     const shardsBase = new URL(index.info?.shards_base_url || './', indexUrl).href;
+    checkReferencedUrl({ url: channel.baseUrl, kind: 'channel' }, `info.shards_base_url in its '${subdir}' shard index`, shardsBase);
     const context = recordContext(channel, subdir, index.info?.base_url || undefined, indexUrl, indexUrl);
     return new ShardedRepodata(channel.subdirUrl(subdir), shards, shardsBase.endsWith('/') ? shardsBase : `${shardsBase}/`, context, options);
   }

@@ -27,6 +27,7 @@ export const SETTINGS = {
   remote_read_timeout_secs: { kind: 'number', description: 'seconds to wait for response headers and for each piece of a body (default 60)' },
   remote_max_retries: { kind: 'number', description: 'retries after a failed request (5xx, 429, a dropped connection); default 3' },
   remote_backoff_factor: { kind: 'number', description: 'seconds before the first retry, doubled for each next one (default 0.5)' },
+  allow_unhashed_packages: { kind: 'boolean', description: 'download packages whose record has neither a sha256 nor an md5 from http(s) channels and files (refused by default: nothing could check them)' },
   offline: { kind: 'boolean', description: 'never use the network: cached repodata and packages only' },
   solver: { kind: 'string', description: 'cdcl (default) or logic-solver' },
   default_channels: { kind: 'list', description: "what the 'defaults' channel stands for (default: repo.anaconda.com pkgs/main and pkgs/r)" },

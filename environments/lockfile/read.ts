@@ -46,10 +46,12 @@ export async function readLockFile(file: string): Promise<LockFile> {
  */
 export function looksLikeLockFile(text: string): boolean {
   if (text.includes('@EXPLICIT')) return false;
-  if (!/^\s*["']?(version|lockVersion)["']?\s*:/m.test(text)) return false;
+  // JSON written on one line (conda-lock.json, minified) has no key at a line start: parsed below.
+  const json = text.trimStart().startsWith('{');
+  if (!json && !/^\s*["']?(version|lockVersion)["']?\s*:/m.test(text)) return false;
   let document: unknown;
   try {
-    document = text.trimStart().startsWith('{') ? JSON.parse(text) : yamlLibrary().parse(text, { uniqueKeys: false });
+    document = json ? JSON.parse(text) : yamlLibrary().parse(text, { uniqueKeys: false });
   } catch {
     // Broken JSON that still announces a lock version is a lock file, reported by parseLockFile.
     return /"lockVersion"\s*:/.test(text);

@@ -13,6 +13,7 @@ import { redactUrl } from '../../channels/model/channel.js';
 import { hashFile, HashingStream, type FileHashes } from '../../channels/archive/hash.js';
 import { defaultHttpClient, type HttpClient } from '../../channels/fetch/http-client.js';
 import { isBrokenTransfer, saveResponse } from '../../channels/fetch/save-response.js';
+import { checkReferencedUrl, isRemoteUrl } from '../../channels/fetch/url-trust.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';
 
 /** Bytes of one package received so far; `total` from Content-Length or the record's size. */
@@ -29,12 +30,16 @@ export interface FetchArchiveOptions {
   offline?: boolean;
   /** Whole-download attempts (a hash mismatch or a broken transfer starts over). Default 3. */
   attempts?: number;
+  /** Download records that carry neither sha256 nor md5 (config `allow_unhashed_packages`). */
+  allowUnhashed?: boolean;
   onProgress?: (progress: PackageProgress) => void;
 }
 
 export async function fetchArchive(record: RepoDataRecord, destination: string, options: FetchArchiveOptions = {}): Promise<void> {
+  // However the record was made (repodata, a lock file, conda-meta), one from a remote channel never reads a local file.
+  checkReferencedUrl({ url: record.channel, kind: 'channel' }, `the url of '${record.fn}'`, record.url);
   if (record.url.startsWith('file://')) return copyLocal(record, destination);
-  if (!/^https?:\/\//i.test(record.url)) {
+  if (!isRemoteUrl(record.url)) {
     throw new TaipanError('DOWNLOAD_FAILED', `cannot download '${redactUrl(record.url)}': unsupported URL scheme`, {
       hint: 'packages come from http(s) channels or local folders',
     });
@@ -44,6 +49,7 @@ export async function fetchArchive(record: RepoDataRecord, destination: string, 
       hint: 'run once with the network to fill the cache, or drop --offline',
     });
   }
+  if (!record.sha256 && !record.md5 && !options.allowUnhashed) throw unhashed(record);
   const attempts = Math.max(1, options.attempts ?? 3);
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -57,6 +63,21 @@ export async function fetchArchive(record: RepoDataRecord, destination: string, 
     }
   }
   throw lastError;
+}
+
+/**
+ * Nothing would tell a downloaded archive from whatever the server (or anyone on the path)
+ * chose to send: conda channels always give a hash, so a record without one is refused
+ * unless the user said otherwise. Local channels are the user's own files and need none.
+ */
+function unhashed(record: RepoDataRecord): TaipanError {
+  return new TaipanError(
+    'MISSING_HASH',
+    `'${redactUrl(record.url)}' (channel '${redactUrl(record.channel)}') comes with neither a sha256 nor an md5, so its download could not be checked: refused`,
+    {
+      hint: 'a channel index lists the sha256 of every package (taipan index writes it; an @EXPLICIT line takes #sha256:HASH, as `taipan list --explicit --sha256` writes it). To download unchecked packages anyway: taipan config --set allow_unhashed_packages true (or TAIPAN_ALLOW_UNHASHED_PACKAGES=1)',
+    },
+  );
 }
 
 async function download(record: RepoDataRecord, destination: string, client: HttpClient, onProgress: FetchArchiveOptions['onProgress']): Promise<void> {

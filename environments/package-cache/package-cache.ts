@@ -49,6 +49,8 @@ export interface PackageCacheOptions {
   onProgress?: (progress: PackageProgress) => void;
   /** How long to wait for another process holding an entry's lock (default 10 min). */
   lockWaitMs?: number;
+  /** Download records without a sha256 or md5 from remote channels (config `allow_unhashed_packages`); refused by default. */
+  allowUnhashed?: boolean;
 }
 
 export class PackageCache {
@@ -108,6 +110,7 @@ export class PackageCache {
             client: this.options.client,
             offline: this.options.offline,
             attempts: this.options.downloadAttempts,
+            allowUnhashed: this.options.allowUnhashed,
             onProgress: this.options.onProgress,
           }),
         );

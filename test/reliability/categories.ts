@@ -9,7 +9,8 @@ import { hostileMetadata } from './cases/hostile-metadata.js';
 import { secrets } from './cases/secrets.js';
 import { linkScripts } from './cases/link-scripts.js';
 import { ownedPaths } from './cases/owned-paths.js';
+import { channelTrust } from './cases/channel-trust.js';
 import { server } from './cases/server.js';
 import { shippedArchives } from './cases/shipped-archives.js';
 
-export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, server, shippedArchives];
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, channelTrust, server, shippedArchives];

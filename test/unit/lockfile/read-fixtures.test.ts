@@ -117,6 +117,13 @@ describeShared('lock file fixtures', () => {
     expect(reason('rattler-tests/lock_parse_fails/v7/duplicate_platform.yml')).toMatch(/unique|duplicate/i);
   });
 
+  test('a JSON lock file written on one line is still a lock file', () => {
+    for (const name of ['mamba-tests/good_one_package-lock.json', 'micromamba-tests/test-env-lock-linux-64.json']) {
+      const oneLine = JSON.stringify(JSON.parse(readFileSync(path.join(ROOT, name), 'utf8')));
+      expect([name, looksLikeLockFile(oneLine)]).toEqual([name, true]);
+    }
+  });
+
   test('environment files, spec lists and explicit files are not lock files', () => {
     const envDir = sharedPath('fixtures', 'environments');
     for (const dir of ['env-yaml', 'explicit', 'spec-files']) {
