@@ -18,3 +18,4 @@ export { solveInstall, solveRemove } from './environments/solve-request.js';
 export { executeTransaction } from './environments/transaction/execute.js';
 export { planTransaction } from './environments/transaction/plan.js';
 export { readPrefixRecords, type PrefixRecord } from './environments/prefix/prefix-record.js';
+export { Prefix } from './environments/prefix/prefix.js';

@@ -5,7 +5,8 @@
  */
 import { TaipanError } from '../channels/model/errors.js';
 import type { RepoDataRecord } from '../channels/model/package-record.js';
-import { isEnvironment, readPrefixRecords, type PrefixRecord } from './prefix/prefix-record.js';
+import type { PrefixRecord } from './prefix/prefix-record.js';
+import { Prefix } from './prefix/prefix.js';
 import type { SolvedRequest } from './solve-request.js';
 import { dependencyOrder, planTransaction } from './transaction/plan.js';
 
@@ -19,10 +20,11 @@ export function repodataRecordOf(record: PrefixRecord): RepoDataRecord {
 }
 
 export async function solveClone(source: string): Promise<SolvedRequest> {
-  if (!(await isEnvironment(source))) {
+  const opened = await Prefix.open(source);
+  if (!(await opened.isEnvironment())) {
     throw new TaipanError('PREFIX_NOT_FOUND', `cannot clone '${source}': it is not an environment`, { hint: 'see the known environments with `taipan env list`' });
   }
-  const installed = await readPrefixRecords(source);
+  const installed = await opened.records();
   const records = dependencyOrder(installed.map(repodataRecordOf));
   return {
     plan: planTransaction([], records),

@@ -10,7 +10,7 @@ import { readIndexJson } from '../channels/archive/package-metadata.js';
 import { splitArchiveName } from '../channels/repodata/records.js';
 import type { ExplicitPackage } from './env-file/spec-file.js';
 import type { PackageCache } from './package-cache/package-cache.js';
-import { readPrefixRecords } from './prefix/prefix-record.js';
+import { Prefix } from './prefix/prefix.js';
 import type { SolvedRequest } from './solve-request.js';
 import { dependencyOrder, planTransaction } from './transaction/plan.js';
 
@@ -60,7 +60,7 @@ export async function solveExplicit(request: ExplicitRequest): Promise<SolvedReq
     if (names.has(r.name)) throw new TaipanError('INVALID_ARGUMENT', `the @EXPLICIT file lists '${r.name}' twice`);
     names.add(r.name);
   }
-  const installed = request.mode === 'install' ? await readPrefixRecords(request.prefix) : [];
+  const installed = request.mode === 'install' ? await (await Prefix.open(request.prefix)).records() : [];
   const desired = request.mode === 'install' ? [...installed.filter((r) => !names.has(r.name)), ...records] : records;
   const ordered = dependencyOrder(desired);
   return {

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { Channel } from '../channels/model/channel.js';
 import type { RepoDataRecord } from '../channels/model/package-record.js';
 import { readRequestedSpecs } from './prefix/history.js';
-import { readPrefixRecords } from './prefix/prefix-record.js';
+import { Prefix } from './prefix/prefix.js';
 
 export interface ExportOptions {
   readonly fromHistory?: boolean;
@@ -25,7 +25,7 @@ export interface ExportedEnvironment {
 }
 
 export async function exportEnvironment(prefix: string, options: ExportOptions = {}): Promise<ExportedEnvironment> {
-  const records = await readPrefixRecords(prefix);
+  const records = await (await Prefix.open(prefix)).records();
   const channels = uniqueChannels(records);
   const dependencies = options.fromHistory
     ? await readRequestedSpecs(prefix)

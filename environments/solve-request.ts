@@ -12,7 +12,8 @@ import type { Platform } from '../channels/model/platform.js';
 import { ChannelIndex, type ChannelIndexOptions } from '../channels/repodata/channel-index.js';
 import { solve, type ChannelPriority, type SolverBackend } from '../solver/index.js';
 import { readRequestedSpecs } from './prefix/history.js';
-import { isEnvironment, readPrefixRecords, type PrefixRecord } from './prefix/prefix-record.js';
+import { isEnvironment, type PrefixRecord } from './prefix/prefix-record.js';
+import { Prefix } from './prefix/prefix.js';
 import { pinnedFile } from './prefix/prefix-files.js';
 import { planTransaction, type TransactionPlan } from './transaction/plan.js';
 import { detectVirtualPackages } from './virtual-packages.js';
@@ -72,7 +73,7 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
   if (request.channels.length === 0) {
     throw new TaipanError('INVALID_ARGUMENT', 'no channels given', { hint: 'pass a channel with -c (a folder, a file:// URL or a name), or list `channels` in ~/.condarc or ~/.taipanrc' });
   }
-  const installed = request.mode === 'install' ? await readPrefixRecords(request.prefix) : [];
+  const installed = request.mode === 'install' ? await (await Prefix.open(request.prefix)).records() : [];
   const requestedNames = new Set(specs.map((s) => s.name));
   // In an existing environment the specs the user asked for earlier stay in force, and
   // every other installed package stays installed (possibly changed), as in conda; with
@@ -212,7 +213,7 @@ export async function solveRemove(prefix: string, specTexts: readonly string[]):
   if (!(await isEnvironment(prefix))) {
     throw new TaipanError('PREFIX_NOT_FOUND', `'${prefix}' is not an environment (it has no conda-meta folder)`);
   }
-  const installed = await readPrefixRecords(prefix);
+  const installed = await (await Prefix.open(prefix)).records();
   const specs = specTexts.map((s) => MatchSpec.parse(s));
   const removed = new Set<string>();
   for (const spec of specs) {

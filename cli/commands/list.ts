@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { TaipanError } from '../../channels/model/errors.js';
 import { currentPlatform } from '../../channels/model/platform.js';
-import { isEnvironment, readPrefixRecords } from '../../environments/prefix/prefix-record.js';
+import { Prefix } from '../../environments/prefix/prefix.js';
 import { resolvePrefix, type PrefixOptions } from '../context.js';
 import { formatRevisions, readRevisions } from '../../environments/revisions.js';
 import { channelName } from '../report-plan.js';
@@ -33,7 +33,8 @@ export function registerListCommand(program: Command, output: Output, config: ()
     .option('-e, --export', 'print name=version=build lines that `create --file` reads back')
     .action(async (regex: string | undefined, options: ListOptions) => {
       const prefix = resolvePrefix(options, config());
-      if (!(await isEnvironment(prefix))) {
+      const opened = await Prefix.open(prefix);
+      if (!(await opened.isEnvironment())) {
         throw new TaipanError('PREFIX_NOT_FOUND', `'${prefix}' is not an environment (it has no conda-meta folder)`);
       }
       if (options.revisions) {
@@ -48,7 +49,7 @@ export function registerListCommand(program: Command, output: Output, config: ()
       } catch (error) {
         throw new TaipanError('INVALID_ARGUMENT', `invalid regular expression '${regex}'`, { cause: error });
       }
-      const records = (await readPrefixRecords(prefix)).filter((r) => !filter || filter.test(r.name));
+      const records = (await opened.records()).filter((r) => !filter || filter.test(r.name));
       if (options.json) {
         output.json(
           records.map((r) => ({

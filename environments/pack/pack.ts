@@ -9,7 +9,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
 import { readEnvVars } from '../activation/env-vars.js';
-import { isEnvironment, readPrefixRecords } from '../prefix/prefix-record.js';
+import { Prefix } from '../prefix/prefix.js';
 import { packFormatOf, writePackArchive, type PackEntry, type PackFormat } from './archive-writer.js';
 import { formatPlans, planFile, type FilePlan } from './rewrite-plan.js';
 import { RewriteSelection } from './rewrite-selection.js';
@@ -35,11 +35,12 @@ const SKIPPED = [/^conda-meta\/\.taipan/, /^\.taipan-trash(\/|$)/, new RegExp(`^
 
 export async function packEnvironment(options: PackOptions): Promise<PackResult> {
   const prefix = path.resolve(options.prefix);
-  if (!(await isEnvironment(prefix))) {
+  const opened = await Prefix.open(prefix);
+  if (!(await opened.isEnvironment())) {
     throw new TaipanError('PREFIX_NOT_FOUND', `'${prefix}' is not an environment (it has no conda-meta folder)`, { hint: 'name an environment with -n NAME or -p PREFIX' });
   }
   const format = options.format ?? packFormatOf(options.output);
-  const records = await readPrefixRecords(prefix);
+  const records = await opened.records();
   const selection = new RewriteSelection(records);
   const windows = records.some((r) => r.subdir?.startsWith('win-'));
   const envVars = await readEnvVars(prefix);

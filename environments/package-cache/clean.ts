@@ -5,7 +5,7 @@
  */
 import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readPrefixRecords } from '../prefix/prefix-record.js';
+import { Prefix } from '../prefix/prefix.js';
 
 export interface CleanPlan {
   readonly tarballs: string[];
@@ -45,7 +45,7 @@ export async function planClean(request: CleanRequest): Promise<CleanPlan> {
   const entries = await readdir(request.pkgsDir, { withFileTypes: true }).catch(() => []);
   const inUse = new Set<string>();
   for (const prefix of request.environments) {
-    for (const record of await readPrefixRecords(prefix).catch(() => [])) {
+    for (const record of await Prefix.open(prefix).then((p) => p.records()).catch(() => [])) {
       if (record.extracted_package_dir) inUse.add(path.resolve(record.extracted_package_dir));
     }
   }

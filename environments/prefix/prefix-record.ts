@@ -7,8 +7,6 @@ import path from 'node:path';
 import { condaMetaDir } from './prefix-files.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { writeJsonAtomically } from '../../channels/util/fs.js';
-import { holdsPrefixLock } from '../lock.js';
-import { hasInterruptedTransaction, recoverPrefix } from '../transaction/recover.js';
 import { Version } from '../../channels/model/version.js';
 import { lexicalPathProblem, type PathOrigin } from './prefix-paths.js';
 import { reportInvalidRecord, type InvalidRecord } from './invalid-records.js';
@@ -62,16 +60,15 @@ export function prefixRecordFileName(record: Pick<RepoDataRecord, 'name' | 'vers
 }
 
 /**
- * Every valid record in the prefix's conda-meta, sorted by name. When a transaction on the
- * prefix was interrupted (killed, power cut), it is repaired first, so no reader (solve,
- * list, export) ever sees files without records or records without files.
+ * Every valid record in the prefix's conda-meta, sorted by name, as the files are now: a
+ * command opens the prefix with `Prefix.open` (prefix.ts), which repairs an interrupted
+ * transaction first; a transaction reads this under its lock.
  *
  * A file that is not a valid record (damaged, missing fields, or listing paths outside the
  * prefix or in taipan's own files) is reported and left out, so one bad file neither stops
  * the environment from working nor lets its paths be acted on.
  */
 export async function readPrefixRecords(prefix: string, options: { onInvalid?: (invalid: InvalidRecord) => void } = {}): Promise<PrefixRecord[]> {
-  if (!holdsPrefixLock(prefix) && (await hasInterruptedTransaction(prefix))) await recoverPrefix(prefix);
   let names: string[];
   try {
     names = await readdir(condaMetaDir(prefix));

@@ -24,6 +24,7 @@ import { pythonInfo } from '../link/noarch-python.js';
 import { condaMetaDir, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
 import { formatHistoryEntry } from '../prefix/history.js';
 import { lexicalPathProblem, PrefixPathGuard } from '../prefix/prefix-paths.js';
+import { forgetPrefixRecords } from '../prefix/prefix.js';
 import { withPrefixLock, type LockHolder } from '../lock.js';
 import { Journal, recoverJournal } from './journal.js';
 import { planLayout, type PackageToLink, type TransactionLayout } from './layout.js';
@@ -99,6 +100,8 @@ export async function executeTransaction(options: ExecuteOptions): Promise<Plann
       prefix,
       async () => {
         let createdHere = false;
+        // What this process read of the records is stale from here on, whatever happens.
+        forgetPrefixRecords(prefix);
         try {
           await recoverJournal(prefix);
           let installed = await readPrefixRecords(prefix);
@@ -162,9 +165,11 @@ async function run(options: ExecuteOptions, prepared: readonly Prepared[], layou
     }
   } catch (error) {
     await journal.rollback();
+    forgetPrefixRecords(prefix);
     throw asDiskError(error, `into the environment '${prefix}'`, 'the transaction was rolled back and the environment is as it was');
   }
   await journal.commit();
+  forgetPrefixRecords(prefix);
 }
 
 /** Fetch and extract `records` into the cache; `done` holds packages prepared before. */
