@@ -22,7 +22,7 @@ import { readLinkJson, readPathsJson } from '../../channels/archive/package-meta
 import type { CacheEntry, CacheEvent, PackageCache } from '../package-cache/package-cache.js';
 import { pythonInfo } from '../link/noarch-python.js';
 import { condaMetaDir, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
-import { formatHistoryEntry } from '../prefix/history.js';
+import { formatHistoryEntry, historyPath } from '../prefix/history.js';
 import { withPrefixLock, type LockHolder } from '../lock.js';
 import { Journal, recoverJournal } from './journal.js';
 import { planLayout, type PackageToLink, type TransactionLayout } from './layout.js';
@@ -102,7 +102,7 @@ export async function executeTransaction(options: ExecuteOptions): Promise<Plann
           await recoverJournal(prefix);
           let installed = await readPrefixRecords(prefix);
           // Another taipan may have made this prefix while this one waited for the lock.
-          createdHere = !prefixExisted && installed.length === 0 && !(await pathExists(path.join(condaMetaDir(prefix), 'history')));
+          createdHere = !prefixExisted && installed.length === 0 && !(await pathExists(historyPath(prefix)));
           let current: PlannedTransaction = options;
           for (let replans = 0; changedSincePlan(current, installed); replans++) {
             if (options.replan === undefined || replans === MAX_REPLANS) throw prefixChanged(prefix, current, installed);
