@@ -128,9 +128,12 @@ export function historyDate(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** Every value goes on one line: a line break in an argument must not start a line of its own. */
+/**
+ * Every value goes on one line: a line break in an argument must not start a line of its own,
+ * for taipan nor for conda, whose str.splitlines() also breaks at \v, \f, \x1c-\x1e, \x85, U+2028/9.
+ */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').trim();
+  return text.replace(/[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+/g, ' ').trim();
 }
 
 /** Specs conda drops when reading (empty, and the legacy `feature@`), dropped when writing too. */

@@ -8,5 +8,6 @@ import { hostileArchives } from './cases/hostile-archives.js';
 import { hostileMetadata } from './cases/hostile-metadata.js';
 import { secrets } from './cases/secrets.js';
 import { linkScripts } from './cases/link-scripts.js';
+import { roundTrips } from './cases/round-trips.js';
 
-export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts];
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, roundTrips];
