@@ -31,19 +31,40 @@ export interface PrefixOptions {
 
 export { nodeVersionWarning, TOOL_VERSION } from './version.js';
 
-/** `-p PREFIX` or `-n NAME` (under the first envs dir) to an absolute prefix. */
+/**
+ * `-p PREFIX` or `-n NAME` (under the first envs dir) to an absolute prefix. Neither may
+ * name an envs folder or a folder holding one: an environment made there would be the
+ * folder of every other environment, and removing it would remove them all.
+ */
 export function resolvePrefix(options: PrefixOptions, config: TaipanConfig, env: NodeJS.ProcessEnv = process.env): string {
   if (options.prefix && options.name) {
     throw new TaipanError('INVALID_ARGUMENT', 'give either -p/--prefix or -n/--name, not both');
   }
-  if (options.prefix) return path.resolve(options.prefix);
-  if (options.name) {
-    if (!/^[^/\\:\s]+$/.test(options.name)) {
-      throw new TaipanError('INVALID_ARGUMENT', `invalid environment name '${options.name}'`, { hint: 'a name has no slashes, colons or spaces' });
-    }
-    return path.join(envsDirs(config, env)[0] as string, options.name);
+  const roots = envsDirs(config, env);
+  let prefix: string;
+  if (options.prefix) prefix = path.resolve(options.prefix);
+  else if (options.name !== undefined) prefix = path.join(roots[0] as string, checkEnvironmentName(options.name));
+  else throw new TaipanError('INVALID_ARGUMENT', 'no environment given', { hint: 'name one with -p PREFIX or -n NAME' });
+  const held = roots.find((root) => !path.relative(prefix, root).startsWith('..') && !path.isAbsolute(path.relative(prefix, root)));
+  if (held !== undefined) {
+    throw new TaipanError('INVALID_ARGUMENT', `'${prefix}' ${held === prefix ? 'is' : 'holds'} the envs folder '${held}', not an environment`, {
+      hint: 'name an environment inside it with -n NAME, or choose another folder with -p PREFIX',
+    });
   }
-  throw new TaipanError('INVALID_ARGUMENT', 'no environment given', { hint: 'name one with -p PREFIX or -n NAME' });
+  return prefix;
+}
+
+/**
+ * An environment name as conda allows it: one folder name, so no separators, colons, `#`
+ * or spaces, and not `.` or `..` (which would name the envs folder or its parent).
+ */
+export function checkEnvironmentName(name: string): string {
+  if (name === '' || name === '.' || name === '..' || !/^[^/\\:#\s\0]+$/.test(name)) {
+    throw new TaipanError('INVALID_ARGUMENT', `invalid environment name '${name}'`, {
+      hint: "a name is one folder name: no slashes, colons, '#' or spaces, and not '.' or '..'",
+    });
+  }
+  return name;
 }
 
 export function envsDirs(config: TaipanConfig, env: NodeJS.ProcessEnv = process.env): string[] {

@@ -9,6 +9,7 @@ import { nodeVersionWarning, TOOL_VERSION } from './version.js';
 import type { Output } from './output.js';
 import { consoleOutput } from './output.js';
 import { extractVerbose } from './verbose-flag.js';
+import { setInvalidRecordListener } from '../environments/prefix/invalid-records.js';
 import { loadConfig, type TaipanConfig } from './config/load.js';
 
 type Register = (program: Command, output: Output, settings: () => TaipanConfig) => void;
@@ -50,6 +51,7 @@ async function registerCommands(program: Command, output: Output, settings: () =
 export async function main(rawArgv: string[] = process.argv): Promise<number> {
   const { argv, verbose } = extractVerbose(rawArgv);
   const output = consoleOutput();
+  warnOfInvalidRecords(output);
   const program = new Command('taipan')
     .description('a conda-compatible package and environment manager')
     .version(TOOL_VERSION, '-V, --version')
@@ -72,6 +74,16 @@ export async function main(rawArgv: string[] = process.argv): Promise<number> {
   } catch (error) {
     return reportError(error, verbose, argv.includes('--json'));
   }
+}
+
+/** One warning per conda-meta file that is not a valid record (records are read several times). */
+function warnOfInvalidRecords(output: Output): void {
+  const told = new Set<string>();
+  setInvalidRecordListener(({ file, problem }) => {
+    if (told.has(file)) return;
+    told.add(file);
+    output.warn(`ignoring '${file}', which is not a valid installed-package record: ${problem}`);
+  });
 }
 
 function reportError(error: unknown, verbose: boolean, json: boolean): number {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { TaipanError } from '../channels/model/errors.js';
-import { condaMetaDir } from './prefix/prefix-record.js';
+import { condaMetaDir, prefixLockPath } from './prefix/prefix-files.js';
 import { isProcessAlive } from '../channels/util/fs.js';
 
 export interface PrefixLockOptions {
@@ -50,9 +50,7 @@ export function holdsPrefixLock(prefix: string): boolean {
   return held.has(path.resolve(prefix));
 }
 
-function lockPath(prefix: string): string {
-  return path.join(condaMetaDir(prefix), '.taipan.lock');
-}
+const lockPath = prefixLockPath;
 
 function ownerPath(prefix: string): string {
   return `${lockPath(prefix)}-owner`;

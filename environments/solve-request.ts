@@ -13,6 +13,7 @@ import { ChannelIndex, type ChannelIndexOptions } from '../channels/repodata/cha
 import { solve, type ChannelPriority, type SolverBackend } from '../solver/index.js';
 import { readRequestedSpecs } from './prefix/history.js';
 import { isEnvironment, readPrefixRecords, type PrefixRecord } from './prefix/prefix-record.js';
+import { pinnedFile } from './prefix/prefix-files.js';
 import { planTransaction, type TransactionPlan } from './transaction/plan.js';
 import { detectVirtualPackages } from './virtual-packages.js';
 
@@ -167,7 +168,7 @@ function dependencyClosure(installed: readonly RepoDataRecord[], roots: Readonly
 
 /** conda-meta/pinned: one spec a line, `#` comments, as conda reads it. */
 async function readPinnedFile(prefix: string): Promise<string[]> {
-  const text = await readFile(path.join(prefix, 'conda-meta', 'pinned'), 'utf8').catch(() => '');
+  const text = await readFile(pinnedFile(prefix), 'utf8').catch(() => '');
   return text
     .split('\n')
     .map((line) => line.replace(/#.*$/, '').trim())

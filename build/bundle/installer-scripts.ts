@@ -3,7 +3,7 @@
  * self-extracting `.sh`, as constructor and makeself do), and a Windows `install.bat`
  * beside the payload in a `.zip`. Both check the payload's sha256 before they write
  * anything outside their scratch folder, then run the bundled taipan offline against
- * the bundled package cache, installing exactly the bundled lock file.
+ * the bundled package cache, installing exactly the bundled lock (or @EXPLICIT) file.
  */
 
 export interface InstallerFacts {
@@ -11,6 +11,8 @@ export interface InstallerFacts {
   readonly payloadSha256: string;
   /** `node`: payload holds taipan.cjs, run by the machine's Node 20+; `sea`: a native executable. */
   readonly standalone: 'node' | 'sea';
+  /** The payload's lock or @EXPLICIT file that `create --file` installs (a fixed, quote-free name). */
+  readonly requestFile: string;
 }
 
 /** Width of the offset field (space-padded: a leading 0 would make sh read it as octal). */
@@ -65,7 +67,7 @@ mkdir "$work/payload"
 tar -xzf "$work/payload.tar.gz" -C "$work/payload"
 echo "installing '$ENV_NAME' into '$prefix' (offline)..."
 HOME="$work/home" TAIPAN_PKGS_DIRS="$work/payload/pkgs" TAIPAN_OFFLINE=1 CONDA_OFFLINE=1 \\
-  ${runner} create -y -q -p "$prefix" --file "$work/payload/conda-lock.yml"
+  ${runner} create -y -q -p "$prefix" --file "$work/payload/${facts.requestFile}"
 mkdir -p "$prefix/bin"
 { printf "_taipan_env='%s'\\n" "$prefix"; sed 1,2d "$work/payload/activate.tmpl"; } > "$prefix/bin/activate"
 echo "done. To use the environment, run:"
@@ -95,7 +97,7 @@ export function batInstaller(facts: InstallerFacts): string {
     'tar -xzf "%~dp0payload.tar.gz" -C "%WORK%\\payload" || exit /b 1',
     'set "TAIPAN_PKGS_DIRS=%WORK%\\payload\\pkgs"',
     'set "TAIPAN_OFFLINE=1"',
-    `${runner} create -y -q -p "%PREFIX%" --file "%WORK%\\payload\\conda-lock.yml"`,
+    `${runner} create -y -q -p "%PREFIX%" --file "%WORK%\\payload\\${facts.requestFile}"`,
     'set "RESULT=%ERRORLEVEL%"',
     'rmdir /s /q "%WORK%"',
     'if not "%RESULT%"=="0" exit /b %RESULT%',

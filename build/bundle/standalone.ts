@@ -7,17 +7,18 @@
  * is not needed to install, and decoding falls back to the pure-JS fzstd and unbzip2-stream.
  *
  * `buildSea` makes a Node single executable application from the same bundle (CommonJS
- * flavour) with postject: no Node needed on the target, but ~100 MB per platform. See
+ * flavour): no Node needed on the target, but ~100 MB per platform. See
  * README "Shipping environments" for the figures behind the default.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { TaipanError } from '../../channels/model/errors.js';
+import { injectSeaBlob, NODE_SEA_FUSE } from './elf-note.js';
 
 /** The repository (or installed package) root: the folder of taipan's package.json. */
 export function taipanRoot(): string {
@@ -122,8 +123,11 @@ export async function buildStandalone(outfile: string, options: StandaloneOption
 
 /**
  * A Node single executable application of taipan for this machine's platform: the
- * running node binary with the CommonJS bundle injected (Node 20's `--experimental-sea-config`
- * and postject). Copies the ~100 MB node binary.
+ * running node binary with the CommonJS bundle injected (Node 20's `--experimental-sea-config`).
+ * On Linux the blob goes in as an ELF note by elf-note.ts (postject's LIEF cannot rewrite
+ * every node binary); macOS and Windows binaries go through postject, their signature
+ * removed first on macOS and an ad hoc one put back after, as Node's documentation does.
+ * Copies the ~100 MB node binary.
  */
 export async function buildSea(outfile: string): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'taipan-sea-'));
@@ -133,9 +137,17 @@ export async function buildSea(outfile: string): Promise<void> {
     const blob = path.join(scratch, 'sea.blob');
     await writeFile(path.join(scratch, 'sea-config.json'), JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true }));
     execFileSync(process.execPath, ['--experimental-sea-config', path.join(scratch, 'sea-config.json')], { stdio: 'pipe' });
+    if (process.platform === 'linux') {
+      await writeFile(outfile, injectSeaBlob(await readFile(process.execPath), await readFile(blob), process.execPath), { mode: 0o755 });
+      await chmod(outfile, 0o755);
+      return;
+    }
     await copyFile(process.execPath, outfile);
+    if (process.platform === 'darwin') execFileSync('codesign', ['--remove-signature', outfile], { stdio: 'pipe' });
     const postject = path.join(taipanRoot(), 'node_modules', 'postject', 'dist', 'cli.js');
-    execFileSync(process.execPath, [postject, outfile, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: 'pipe' });
+    const macho = process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [];
+    execFileSync(process.execPath, [postject, outfile, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', NODE_SEA_FUSE, ...macho], { stdio: 'pipe' });
+    if (process.platform === 'darwin') execFileSync('codesign', ['--sign', '-', outfile], { stdio: 'pipe' });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

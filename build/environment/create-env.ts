@@ -13,6 +13,7 @@ import { readRunExportsJson, type RunExportsJson } from '../../channels/archive/
 import type { PackageCache } from '../../environments/package-cache/package-cache.js';
 import { solveInstall } from '../../environments/solve-request.js';
 import { executeTransaction } from '../../environments/transaction/execute.js';
+import { condaMetaDir } from '../../environments/prefix/prefix-files.js';
 
 export interface CreateEnvOptions {
   readonly prefix: string;
@@ -35,7 +36,7 @@ export interface BuiltEnvironment {
 /** Solve `specs` and link them into the new folder `prefix`. */
 export async function createEnvironment(options: CreateEnvOptions): Promise<BuiltEnvironment> {
   if (options.specs.length === 0) {
-    await mkdir(path.join(options.prefix, 'conda-meta'), { recursive: true });
+    await mkdir(condaMetaDir(options.prefix), { recursive: true });
     return { prefix: options.prefix, records: [], runExports: new Map() };
   }
   const solved = await solveInstall({

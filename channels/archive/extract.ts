@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../model/errors.js';
+import { reservedPayloadPath } from '../model/prefix-layout.js';
 import { archiveFormat, type ArchiveFormat } from './format.js';
 import { hashFile, HashingStream, type FileHashes } from './hash.js';
 import { forEachPackageEntry, type SkippedEntry } from './package-entries.js';
@@ -69,6 +70,7 @@ export async function extractPackage(archivePath: string, destDir: string, optio
   try {
     const writer = new SafeTreeWriter(await realpath(temp), archivePath, {
       maxTotalBytes: options.maxUnpackedBytes ?? defaultMaxUnpackedBytes(archiveSize),
+      refusePath: refusePayloadPath,
     });
     let hashes: FileHashes;
     const skipped: SkippedEntry[] = [];
@@ -103,6 +105,12 @@ export async function extractPackage(archivePath: string, destDir: string, optio
     await rm(temp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** A package's files land in a prefix, so none may be one of the files taipan keeps there. */
+function refusePayloadPath(relative: string): string | undefined {
+  const reserved = reservedPayloadPath(relative);
+  return reserved === undefined ? undefined : `'${reserved}', which belongs to the package manager in every environment, not to a package`;
 }
 
 function checkHash(archivePath: string, kind: string, expected: string | undefined, actual: string): void {

@@ -59,10 +59,15 @@ export interface ExtractedEntry {
   size?: number;
 }
 
-/** Limits against decompression bombs and lying metadata. */
-export interface WriterLimits {
+/** Limits against decompression bombs and lying metadata, and paths the caller forbids. */
+export interface WriterPolicy {
   /** Refuse the archive once its entries declare more than this many bytes in total. */
   maxTotalBytes?: number;
+  /**
+   * Why a root-relative path may not be written (or be a symlink's destination), or
+   * undefined when it may: a package's payload may not hold the prefix's own files.
+   */
+  refusePath?: (relative: string) => string | undefined;
 }
 
 /** What `info/paths.json` declares about a regular file of the payload. */
@@ -98,14 +103,14 @@ export class SafeTreeWriter {
   readonly #written = new Map<string, ExtractedEntry>();
   /** Regular files `info/paths.json` declares, once that file has been extracted. */
   #declared: Map<string, DeclaredFile> | undefined;
-  readonly #limits: WriterLimits;
+  readonly #limits: WriterPolicy;
   #totalBytes = 0;
 
   /**
    * @param root an existing, empty folder given as its real path (no symlinks in it).
    * @param archivePath only used in error messages.
    */
-  constructor(root: string, archivePath: string, limits: WriterLimits = {}) {
+  constructor(root: string, archivePath: string, limits: WriterPolicy = {}) {
     this.#root = root;
     this.#archivePath = archivePath;
     this.#limits = limits;
@@ -123,6 +128,7 @@ export class SafeTreeWriter {
     const checked = normalizeEntryPath(raw);
     if (!checked.ok) throw this.#unsafe(raw, checked.reason, member);
     const rel = checked.path;
+    this.#checkAllowed(rel, raw, member);
     testFaultPoint('extract', 'open', path.join(this.#root, rel));
     const selfLink = entry.type === 'Link' && normalizeEntryPath(entry.linkpath ?? '').ok && (normalizeEntryPath(entry.linkpath ?? '') as { path: string }).path === rel;
     if (rel !== '' && this.#written.has(rel) && entry.type !== 'Directory' && entry.type !== 'GNUDumpDir' && !selfLink) {
@@ -284,6 +290,7 @@ export class SafeTreeWriter {
     if (resolveLinkTargetLexically(rel, target) === undefined || !(await this.#resolvesInside(rel, target))) {
       throw this.#unsafe(entry.path, `symlink to '${target}' points outside the target folder`, member);
     }
+    this.#checkAllowed(resolveLinkTargetLexically(rel, target) as string, entry.path, member, `symlink to '${target}' leads into`);
     const abs = await this.#leaf(rel, entry.path, member);
     symlinkSync(target, abs);
     this.#symlinks.push({ path: rel, target, member });
@@ -358,6 +365,7 @@ export class SafeTreeWriter {
         const real = realpathOrUndefined(candidate);
         if (real === undefined) throw this.#unsafe(raw, `'${sofar}' is a symlink to a folder that does not exist`, member);
         if (!this.#inside(real)) throw this.#unsafe(raw, `'${sofar}' is a symlink leading outside the target folder`, member);
+        this.#checkAllowed(path.relative(this.#root, real).split(path.sep).join('/'), raw, member, `'${sofar}' is a symlink leading into`);
         if (!statSync(real).isDirectory()) {
           throw corruptArchive(this.#archivePath, `'${sofar}' is a symlink to a file, not a folder`, { member, entry: raw });
         }
@@ -408,6 +416,12 @@ export class SafeTreeWriter {
       }
     }
     return true;
+  }
+
+  /** Refuse a path the policy forbids; `how` says how the entry reaches it. */
+  #checkAllowed(rel: string, raw: string, member: string | undefined, how = 'the entry is inside'): void {
+    const reason = rel === '' ? undefined : this.#limits.refusePath?.(rel);
+    if (reason !== undefined) throw this.#unsafe(raw, `${how} ${reason}`, member);
   }
 
   #inside(abs: string): boolean {

@@ -1,21 +1,27 @@
 /**
- * `taipan serve DIR`: a channel on the LAN for a classroom or an air-gapped site, over
- * node:http. DIR is a channel folder (served as it is), or a package cache (`--pkgs`),
- * which is served as a channel: each archive under `<subdir>/<fn>`, with repodata.json
- * made from the cache's repodata_record.json files, so packages already downloaded by
- * one machine install on the others. Every request is logged (time, client, method,
- * path, status, bytes); paths never leave DIR.
+ * `taipan serve DIR`: a channel for a classroom or an air-gapped site, over node:http.
+ * DIR is a channel folder (served as it is), or a package cache (`--pkgs`, served as a
+ * channel: package-cache-view.ts). It listens on this machine only unless another address
+ * is asked for (listen-address.ts). Every request is logged with its tokens masked
+ * (request-log.ts). No request reads anything whose real path leaves DIR: the path is
+ * decoded piece by piece (request-path.ts) and the file opened by openInside; whatever is
+ * refused is answered exactly like a missing file.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { TaipanError } from '../model/errors.js';
+import { DEFAULT_HOST, isLoopbackAddress, urlHostFor } from './listen-address.js';
+import { openInside } from './open-inside.js';
+import { packageCacheView, type CacheEntry } from './package-cache-view.js';
+import { requestLogLine } from './request-log.js';
+import { requestSegments } from './request-path.js';
 import { sendFile, type ServedFile } from './static-files.js';
-import { archiveStem } from '../repodata/records.js';
 
 export interface ServeOptions {
   readonly port?: number;
-  /** Listen address; all interfaces (the LAN) by default. */
+  /** Listen address; this machine only (127.0.0.1) by default. */
   readonly host?: string;
   /** DIR is a package cache to serve as a channel. */
   readonly packageCache?: boolean;
@@ -25,11 +31,15 @@ export interface ServeOptions {
 
 export interface RunningServer {
   readonly url: string;
+  /** The address bound, as the system reports it (`127.0.0.1`, `0.0.0.0`, `::1`…). */
+  readonly address: string;
+  /** True unless the address bound is a loopback address. */
+  readonly reachableFromOtherMachines: boolean;
   close(): Promise<void>;
 }
 
 export async function serveChannel(dir: string, options: ServeOptions = {}): Promise<RunningServer> {
-  const root = path.resolve(dir);
+  const root = await servedFolder(dir);
   const cacheView = options.packageCache ? await packageCacheView(root) : undefined;
   const server = http.createServer((request, response) => {
     void answer(request, response).catch(() => {
@@ -37,72 +47,63 @@ export async function serveChannel(dir: string, options: ServeOptions = {}): Pro
     });
   });
   const answer = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
-    const urlPath = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     let result = { status: 405, bytes: 0 };
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { Allow: 'GET, HEAD' }).end();
     } else {
-      const target = cacheView ? cacheView.get(urlPath.replace(/^\/+/, '')) : await fileIn(root, urlPath);
+      const names = requestSegments(request.url ?? '/');
+      const target = names && names.length > 0 ? await lookUp(root, names, cacheView) : undefined;
       if (target === undefined) {
         response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
         result = { status: 404, bytes: 0 };
       } else {
-        result = sendFile(request, response, target, urlPath);
+        result = sendFile(request, response, target, names?.at(-1) ?? '');
       }
     }
-    options.log?.(`${new Date().toISOString()} ${request.socket.remoteAddress ?? '-'} ${request.method} ${urlPath} ${result.status} ${result.bytes}${request.headers.range ? ` range=${request.headers.range}` : ''}`);
+    const { remoteAddress: client } = request.socket;
+    options.log?.(requestLogLine({ client, method: request.method, target: request.url, range: request.headers.range, ...result }));
   };
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8000, options.host ?? '0.0.0.0', resolve);
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  await listen(server, options.port ?? 8000, options.host ?? DEFAULT_HOST);
+  const { address, port } = server.address() as AddressInfo;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url: `http://${urlHostFor(address)}:${port}`,
+    address,
+    reachableFromOtherMachines: !isLoopbackAddress(address),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 
-/** A regular file under `root` for a URL path, or undefined (missing, a folder, or outside root). */
-async function fileIn(root: string, urlPath: string): Promise<ServedFile | undefined> {
-  const file = path.resolve(root, `.${path.posix.normalize(`/${urlPath}`)}`);
-  if (file !== root && !file.startsWith(`${root}${path.sep}`)) return undefined;
+/** The real path of DIR (what every served file's real path must stay under). */
+async function servedFolder(dir: string): Promise<string> {
   try {
-    const info = await stat(file);
-    return info.isFile() ? { file, size: info.size, mtimeMs: info.mtimeMs } : undefined;
+    const root = await realpath(path.resolve(dir));
+    if ((await stat(root)).isDirectory()) return root;
   } catch {
-    return undefined;
+    // Reported below.
   }
+  throw new TaipanError('INVALID_ARGUMENT', `cannot serve '${dir}': no such folder`, { hint: 'give the channel folder (or, with --pkgs, a package cache)' });
 }
 
-/** `<subdir>/<fn>` and `<subdir>/repodata.json` for every valid entry of a package cache. */
-async function packageCacheView(root: string): Promise<Map<string, ServedFile>> {
-  const view = new Map<string, ServedFile>();
-  const repodata = new Map<string, { packages: Record<string, unknown>; 'packages.conda': Record<string, unknown> }>();
-  for (const name of await readdir(root)) {
-    const archive = path.join(root, name);
-    if (!/\.(conda|tar\.bz2)$/.test(name)) continue;
-    const stem = archiveStem(name);
-    let record: Record<string, unknown>;
-    try {
-      record = JSON.parse(await readFile(path.join(root, stem, 'info', 'repodata_record.json'), 'utf8')) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    const info = await stat(archive);
-    const subdir = typeof record.subdir === 'string' ? record.subdir : 'noarch';
-    view.set(`${subdir}/${name}`, { file: archive, size: info.size, mtimeMs: info.mtimeMs });
-    const { url: _url, channel: _channel, fn: _fn, ...entry } = record;
-    const data = repodata.get(subdir) ?? { packages: {}, 'packages.conda': {} };
-    data[name.endsWith('.conda') ? 'packages.conda' : 'packages'][name] = entry;
-    repodata.set(subdir, data);
-  }
-  if (!repodata.has('noarch')) repodata.set('noarch', { packages: {}, 'packages.conda': {} });
-  const now = Date.now();
-  for (const [subdir, data] of repodata) {
-    const body = Buffer.from(JSON.stringify({ info: { subdir }, ...data, repodata_version: 1 }));
-    view.set(`${subdir}/repodata.json`, { data: body, size: body.length, mtimeMs: now });
-  }
-  return view;
+async function lookUp(root: string, names: readonly string[], cacheView: Map<string, CacheEntry> | undefined): Promise<ServedFile | undefined> {
+  const entry: CacheEntry | undefined = cacheView ? cacheView.get(names.join('/')) : { names };
+  if (entry === undefined) return undefined;
+  if ('data' in entry) return { data: entry.data, size: entry.data.length, mtimeMs: entry.mtimeMs };
+  return openInside(root, entry.names);
+}
+
+async function listen(server: http.Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  }).catch((error: NodeJS.ErrnoException) => {
+    const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const reasons: Record<string, [string, string]> = {
+      EADDRINUSE: ['the port is in use', 'choose another with --port (0 picks a free one)'],
+      EACCES: ['permission denied', 'ports below 1024 need privileges: choose another with --port'],
+      EADDRNOTAVAIL: ['this machine has no such address', 'give one of its own addresses to --host, or leave --host out'],
+      ENOTFOUND: ['the host name does not resolve', 'give one of its own addresses to --host, or leave --host out'],
+    };
+    const [reason, hint] = reasons[error.code ?? ''] ?? [error.message, undefined];
+    throw new TaipanError('INVALID_ARGUMENT', `cannot listen on ${where}: ${reason}`, { hint, cause: error });
+  });
 }

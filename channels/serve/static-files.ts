@@ -4,12 +4,13 @@
  * 304, Last-Modified, single byte ranges (206, or 416 when out of bounds) so interrupted
  * package downloads resume, and HEAD.
  */
-import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 
 export interface ServedFile {
-  /** Absolute path on disk, or the bytes (generated repodata). */
-  readonly file?: string;
+  /** An open file (sendFile closes it), or the bytes (generated repodata). */
+  readonly handle?: FileHandle;
   readonly data?: Buffer;
   readonly size: number;
   readonly mtimeMs: number;
@@ -24,8 +25,14 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
 };
 
-/** Send `target`; returns the status and the body bytes sent (for the log). */
+/** Send `target` and close its file; returns the status and the body bytes sent (for the log). */
 export function sendFile(request: IncomingMessage, response: ServerResponse, target: ServedFile, name: string): { status: number; bytes: number } {
+  const sent = send(request, response, target, name);
+  if (!sent.streaming) void target.handle?.close().catch(() => undefined);
+  return { status: sent.status, bytes: sent.bytes };
+}
+
+function send(request: IncomingMessage, response: ServerResponse, target: ServedFile, name: string): { status: number; bytes: number; streaming?: boolean } {
   const etag = `"${target.size.toString(16)}-${Math.floor(target.mtimeMs).toString(16)}"`;
   const extension = /\.[^./]+$/.exec(name)?.[0] ?? '';
   response.setHeader('ETag', etag);
@@ -62,7 +69,11 @@ export function sendFile(request: IncomingMessage, response: ServerResponse, tar
     response.end();
     return { status, bytes: 0 };
   }
-  if (target.data) response.end(target.data.subarray(start, end + 1));
-  else createReadStream(target.file as string, { start, end }).pipe(response);
-  return { status, bytes: length };
+  if (target.handle === undefined) {
+    response.end(target.data?.subarray(start, end + 1));
+    return { status, bytes: length };
+  }
+  // pipeline, not pipe: a client that hangs up mid-download must not leave the file open.
+  pipeline(target.handle.createReadStream({ start, end }), response, () => undefined);
+  return { status, bytes: length, streaming: true };
 }

@@ -1,5 +1,5 @@
 /** `taipan env create|update|export|list|remove`: environments described by files. */
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { TaipanError } from '../../channels/model/errors.js';
@@ -7,12 +7,12 @@ import { readRequestFiles } from '../../environments/env-file/request-files.js';
 import { environmentYaml, exportEnvironment } from '../../environments/export.js';
 import { announceHistoryWarnings } from '../history-warnings.js';
 import { isEnvironment } from '../../environments/prefix/prefix-record.js';
-import { listEnvironments, unregisterEnvironment } from '../../environments/registry.js';
+import { listEnvironments } from '../../environments/registry.js';
 import type { TaipanConfig } from '../config/load.js';
 import { envsDirs, resolvePrefix, targetPlatform, type PrefixOptions } from '../context.js';
 import { withChannelOptions, withOutputOptions, withPrefixOptions, type TransactionOptions } from '../options.js';
 import type { Output } from '../output.js';
-import { confirm } from '../confirm.js';
+import { removeWholeEnvironment } from '../remove-environment.js';
 import { runInstallFlow } from './install.js';
 import { registerEnvVarCommands } from './shell.js';
 
@@ -88,13 +88,7 @@ export function registerEnvCommands(program: Command, output: Output, config: ()
     .option('--json', 'print JSON')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (options: PrefixOptions & { yes?: boolean; json?: boolean }) => {
-      const prefix = resolvePrefix(options, config());
-      await requireEnvironment(prefix);
-      if (!options.yes && !options.json && !(await confirm(`Remove the environment '${prefix}' ([y]/n)? `))) return;
-      await rm(prefix, { recursive: true, force: true });
-      await unregisterEnvironment(prefix);
-      if (options.json) output.json({ success: true, actions: { REMOVED: prefix } });
-      else output.text(`Removed '${prefix}'.\n`);
+      await removeWholeEnvironment(output, resolvePrefix(options, config()), options, envsDirs(config()));
     });
 }
 

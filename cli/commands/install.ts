@@ -21,7 +21,8 @@ import { applyTransaction } from '../apply-transaction.js';
 import { announceLockWaits } from '../lock-wait.js';
 import { announceHistoryWarnings } from '../history-warnings.js';
 import type { TaipanConfig } from '../config/load.js';
-import { channelIndexOptions, packageCache, parseChannels, resolvePrefix, solverBackend, targetPlatform } from '../context.js';
+import { channelIndexOptions, envsDirs, packageCache, parseChannels, resolvePrefix, solverBackend, targetPlatform } from '../context.js';
+import { removeWholeEnvironment } from '../remove-environment.js';
 import { collect, withChannelOptions, withOutputOptions, withPrefixOptions, type TransactionOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { Progress } from '../progress.js';
@@ -180,10 +181,16 @@ export function registerInstallCommands(program: Command, output: Output, config
   withOutputOptions(withPrefixOptions(program.command('remove')))
     .alias('uninstall')
     .description('remove packages (and what depends on them) from an environment')
-    .argument('<specs...>', 'names or specs of installed packages')
-    .action(async (specs: string[], options: TransactionOptions) => {
+    .argument('[specs...]', 'names or specs of installed packages')
+    .option('--all', 'remove the whole environment (conda\'s idiom for `env remove`)')
+    .action(async (specs: string[], options: TransactionOptions & { all?: boolean }) => {
       const settings = config();
       const prefix = resolvePrefix(options, settings);
+      if (options.all) {
+        if (specs.length > 0) throw new TaipanError('INVALID_ARGUMENT', '--all removes the whole environment; give no package names with it');
+        return removeWholeEnvironment(output, prefix, options, envsDirs(settings));
+      }
+      if (specs.length === 0) throw new TaipanError('INVALID_ARGUMENT', 'no packages to remove', { hint: 'name the packages, or pass --all to remove the whole environment' });
       announceLockWaits(output);
       const solved = await solveRemove(prefix, specs);
       await applyTransaction(output, {

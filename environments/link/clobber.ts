@@ -9,7 +9,9 @@
  *
  * Pure bookkeeping over paths and names; the transaction carries out the moves.
  */
-export const CLOBBERS_DIR = '__clobbers__';
+import { CLOBBERS_DIR } from '../../channels/model/prefix-layout.js';
+
+export { CLOBBERS_DIR };
 
 /** The part of a conda-meta record the registry reads. */
 export interface ClobberRecordView {

@@ -15,6 +15,7 @@ import type { Journal } from '../transaction/journal.js';
 import { adHocSign, needsAdHocSignature } from './macos-codesign.js';
 import { replacePrefixPlaceholder } from './placeholder.js';
 import { relocateScript } from './shebang.js';
+import { lexicalPathProblem, PrefixPathGuard, symlinkTargetProblem } from '../prefix/prefix-paths.js';
 
 /** One entry of a package's info/paths.json. */
 export interface PackagePathEntry {
@@ -41,6 +42,8 @@ export interface LinkOptions {
   readonly alwaysCopy?: boolean;
   /** Windows prefixes keep shebangs as they are. */
   readonly windows?: boolean;
+  /** The transaction's path checks (one per transaction, so folders are resolved once). */
+  readonly guard?: PrefixPathGuard;
 }
 
 export interface LinkResult {
@@ -64,10 +67,11 @@ export async function linkPackage(
   const replaced: string[] = [];
   const entries = targets.map((t) => t.entry);
   let copied = false;
+  const guard = options.guard ?? new PrefixPathGuard(prefix);
   for (const { entry, target: relative, originalPath } of targets) {
     const source = path.join(packageDir, entry._path);
     const target = path.join(prefix, relative);
-    assertInside(prefix, target, entry._path);
+    assertLinkable(guard, packageDir, entry._path, relative, originalPath);
     const recorded: PrefixPathEntry = { ...entry, _path: relative, ...(originalPath ? { original_path: originalPath } : {}) };
     try {
       if (entry.path_type === 'directory') {
@@ -75,11 +79,19 @@ export async function linkPackage(
         paths.push(recorded);
         continue;
       }
-      if (await journal.displace(target)) replaced.push(relative);
+      if (await journal.displace(target)) {
+        replaced.push(relative);
+        guard.forget(); // what was moved away may have been a folder something resolved through
+      }
       await journal.create(target, async () => {
         await mkdir(path.dirname(target), { recursive: true });
         if (entry.path_type === 'softlink') {
-          await symlink(await symlinkTarget(source, entry, entries), target);
+          const linkTarget = await symlinkTarget(source, entry, entries);
+          // Judged where the package put it: a clobbered copy keeps its target text unchanged.
+          const problem = symlinkTargetProblem(originalPath ?? relative, linkTarget);
+          if (problem !== undefined) throw unsafePackagePath(packageDir, entry._path, problem);
+          await symlink(linkTarget, target);
+          guard.forget();
         } else if (entry.prefix_placeholder) {
           const data = relocate(await readFile(source), entry, prefix, options.windows ?? false);
           await writeFile(target, data);
@@ -155,10 +167,21 @@ async function isDirectory(target: string): Promise<boolean> {
   }
 }
 
-/** Refuse a package path that would land outside the prefix. */
-export function assertInside(prefix: string, target: string, declared: string): void {
-  const relative = path.relative(prefix, target);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new TaipanError('UNSAFE_ARCHIVE_ENTRY', `package path '${declared}' points outside the prefix '${prefix}'`);
-  }
+/**
+ * Refuse a package path that would land outside the prefix or on taipan's own files, on disk
+ * too. A clobbered copy's place under `__clobbers__/` is taipan's choice, checked as a record path.
+ */
+function assertLinkable(guard: PrefixPathGuard, packageDir: string, declared: string, relative: string, originalPath: string | undefined): void {
+  const problem =
+    lexicalPathProblem(declared, 'payload') ??
+    guard.problem(originalPath ?? relative, 'payload') ??
+    (originalPath === undefined ? undefined : guard.problem(relative, 'record'));
+  if (problem !== undefined) throw unsafePackagePath(packageDir, declared, problem);
+}
+
+/** UNSAFE_ARCHIVE_ENTRY naming the package (its cache folder) and the path. */
+export function unsafePackagePath(packageDir: string, declared: string, problem: string): TaipanError {
+  return new TaipanError('UNSAFE_ARCHIVE_ENTRY', `refusing to link '${declared}' of the package '${path.basename(packageDir)}': ${problem}`, {
+    hint: 'the package is malformed or malicious; the transaction was rolled back and nothing outside it was touched',
+  });
 }

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { access, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { MESSAGES_FILE } from '../../channels/model/prefix-layout.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { linkScriptEnv } from './link-script-env.js';
 
@@ -26,7 +27,7 @@ export function linkScriptPath(name: string, action: LinkAction, windows: boolea
 
 /** The `.messages.txt` file link scripts write to. */
 export function messagesPath(prefix: string): string {
-  return path.join(prefix, '.messages.txt');
+  return path.join(prefix, MESSAGES_FILE);
 }
 
 /**

@@ -1,7 +1,10 @@
 /**
  * Writing a packed environment as `.tar.gz`, `.tar.zst` or `.zip`: the prefix's own
- * files (read from disk as they are, symlinks kept as symlinks, modes kept) plus a few
- * generated ones (scripts, the rewrite plan, replaced file contents) given as buffers.
+ * files (read from disk as they are, symlinks kept as symlinks, modes and mtimes kept)
+ * plus a few generated ones (scripts, the rewrite plan) given as buffers, dated MTIME.
+ * The mtimes are kept because a `.pyc` is valid only while its source has the mtime it
+ * records: with one date for every file, each unpacked module would be compiled again.
+ * Two packs of an unchanged environment are still byte for byte the same.
  */
 import { createWriteStream } from 'node:fs';
 import { lstat, readFile, readlink, writeFile } from 'node:fs/promises';
@@ -33,7 +36,7 @@ const MTIME = new Date(Date.UTC(2023, 0, 1));
 
 export async function writePackArchive(root: string, entries: readonly PackEntry[], output: string, format: PackFormat): Promise<void> {
   if (format === 'zip') return writeZip(root, entries, output);
-  const pack = new Pack({ cwd: root, portable: true, mtime: MTIME, noDirRecurse: true, follow: false, strict: true });
+  const pack = new Pack({ cwd: root, portable: true, noDirRecurse: true, follow: false, strict: true });
   for (const entry of entries) {
     if (entry.kind === 'disk') {
       pack.add(entry.path);
@@ -65,11 +68,13 @@ async function writeZip(root: string, entries: readonly PackEntry[], output: str
     const info = await lstat(full);
     if (info.isSymbolicLink()) {
       // zip stores a symlink as its target text with the link bit in the mode (Info-ZIP's way).
-      zip.addBuffer(Buffer.from(await readlink(full)), entry.path, { mode: 0o120777, mtime: MTIME });
+      zip.addBuffer(Buffer.from(await readlink(full)), entry.path, { mode: 0o120777, mtime: info.mtime });
     } else if (info.isDirectory()) {
-      zip.addEmptyDirectory(entry.path, { mtime: MTIME });
+      zip.addEmptyDirectory(entry.path, { mtime: info.mtime });
     } else {
-      zip.addBuffer(await readFile(full), entry.path, { mode: 0o100000 | (info.mode & 0o7777), mtime: MTIME });
+      // unzip dates files from the DOS field (2-second steps, local time; yazl puts the exact
+      // "UT" second in the central directory only), so a .pyc may be compiled again: tar is exact.
+      zip.addBuffer(await readFile(full), entry.path, { mode: 0o100000 | (info.mode & 0o7777), mtime: info.mtime });
     }
   }
   zip.end();

@@ -12,6 +12,7 @@ import { readEnvVars } from '../activation/env-vars.js';
 import { isEnvironment, readPrefixRecords } from '../prefix/prefix-record.js';
 import { packFormatOf, writePackArchive, type PackEntry, type PackFormat } from './archive-writer.js';
 import { formatPlans, planFile, type FilePlan } from './rewrite-plan.js';
+import { RewriteSelection } from './rewrite-selection.js';
 import { activateBat, activateScript, condaUnpackScript, PACK_DIR } from './scripts.js';
 
 export interface PackOptions {
@@ -39,12 +40,7 @@ export async function packEnvironment(options: PackOptions): Promise<PackResult>
   }
   const format = options.format ?? packFormatOf(options.output);
   const records = await readPrefixRecords(prefix);
-  const placeholders = new Map<string, number>();
-  for (const record of records) {
-    for (const entry of record.paths_data?.paths ?? []) {
-      if (entry.prefix_placeholder) placeholders.set(entry.original_path ?? entry._path, Buffer.byteLength(entry.prefix_placeholder));
-    }
-  }
+  const selection = new RewriteSelection(records);
   const windows = records.some((r) => r.subdir?.startsWith('win-'));
   const envVars = await readEnvVars(prefix);
   const generated = new Map<string, { data: Buffer; mode: number }>([
@@ -60,14 +56,15 @@ export async function packEnvironment(options: PackOptions): Promise<PackResult>
     entries.push({ kind: 'disk', path: relative });
     const full = path.join(prefix, relative);
     const info = await lstat(full);
-    if (!info.isFile()) continue;
-    if (relative.includes('\n')) continue;
-    const plan = planFile(relative, await readFile(full), prefix, placeholders.get(relative));
+    if (!info.isFile() || relative.includes('\n') || !selection.mayRewrite(relative)) continue;
+    const data = await readFile(full);
+    const rule = selection.ruleFor(relative, data);
+    const plan = rule && planFile(relative, data, prefix, rule);
     if (plan) plans.push(plan);
   }
   for (const [relative, { data, mode }] of generated) {
     entries.push({ kind: 'buffer', path: relative, data, mode });
-    const plan = planFile(relative, data, prefix);
+    const plan = planFile(relative, data, prefix, { mode: 'text' });
     if (plan) plans.push(plan);
   }
   entries.push({ kind: 'buffer', path: `${PACK_DIR}/plan`, data: Buffer.from(formatPlans(prefix, plans)), mode: 0o644 });

@@ -6,14 +6,17 @@
  * plan, so the offsets are found once, in TypeScript, and the script needs nothing but
  * `tail`, `head` and `printf`.
  *
- * Text files: every occurrence becomes the new prefix (any length). Binary files (any
- * NUL byte): the NUL-terminated string holding the prefix is rebuilt and padded with NULs
- * so no offset after it moves, as conda does at install. Its room is the package's
+ * Which files get a plan, and in which mode, is rewrite-selection.ts's choice (conda-pack's).
+ *
+ * Text files: every occurrence becomes the new prefix (any length). Binary files: the
+ * NUL-terminated string holding the prefix is rebuilt and padded with NULs so no offset
+ * after it moves, as conda does at install. Its room is the package's
  * placeholder length, not the old prefix's: install padded the string with exactly the
  * NULs the placeholder left, and the plan checks they are there. So a binary prefix can
  * grow back up to the placeholder (255 characters for modern packages) where conda-pack
  * only allows the old prefix's length.
  */
+import type { RewriteRule } from './rewrite-selection.js';
 
 export type RewriteOp =
   /** Copy `length` bytes of the packed file from `offset`. */
@@ -35,13 +38,14 @@ export interface FilePlan {
 }
 
 /**
- * The plan for one file, or undefined when it does not hold `oldPrefix`. `placeholderLength`
- * is the package placeholder's byte length when conda-meta names one for this file.
+ * The plan for one file, or undefined when it does not hold `oldPrefix`. The rule (see
+ * rewrite-selection.ts) says whether the file is text or binary and, for a file a package
+ * declared, its placeholder's byte length.
  */
-export function planFile(relativePath: string, data: Buffer, oldPrefix: string, placeholderLength?: number): FilePlan | undefined {
+export function planFile(relativePath: string, data: Buffer, oldPrefix: string, rule: RewriteRule): FilePlan | undefined {
   const from = Buffer.from(oldPrefix, 'utf8');
   if (data.indexOf(from) === -1) return undefined;
-  return data.includes(0) ? planBinary(relativePath, data, from, placeholderLength) : planText(relativePath, data, from);
+  return rule.mode === 'binary' ? planBinary(relativePath, data, from, rule.placeholderLength) : planText(relativePath, data, from);
 }
 
 function planText(relativePath: string, data: Buffer, from: Buffer): FilePlan {

@@ -3,7 +3,9 @@
  * `bin/activate`. `conda-unpack` is plain POSIX sh (plus `head -c`, which GNU, BSD and
  * busybox all have), so an unpacked environment needs neither taipan, nor Node, nor
  * Python: it replays `.taipan-pack/plan` (see rewrite-plan.ts) with the folder it
- * finds itself in. It checks every binary file has room before it changes any file.
+ * finds itself in. Before it changes any file it checks that every binary file has room
+ * and that every path of the plan is a regular file inside the folder (an archive is
+ * input like any other: a plan naming `../x`, or a file behind a symlink, is refused).
  */
 import { shellQuote } from '../../channels/util/shell-quote.js';
 
@@ -25,9 +27,24 @@ if [ -f "$done_file" ]; then
   exit 1
 fi
 N=$(printf '%s' "$NEW" | wc -c | tr -d ' ')
-# Verify first: a binary file whose strings cannot hold the new path stops everything.
-while read -r op a b c; do
-  if [ "$op" = F ] && [ "$a" = B ] && [ "$b" -lt "$N" ]; then
+# An F line is "F <T|B> <room> <path>"; the path is the rest of the line, spaces and all.
+kind_of() { k=\${1#F }; printf '%s' "\${k%% *}"; }
+room_of() { r=\${1#F ? }; printf '%s' "\${r%% *}"; }
+path_of() { p=\${1#F ? }; printf '%s' "\${p#* }"; }
+# Verify first: every path stays in this folder and names a file reached through no
+# symlink, and every binary file's strings can hold the new path; else nothing changes.
+while IFS= read -r line; do
+  case "$line" in "F "*) ;; *) continue ;; esac
+  c=$(path_of "$line"); b=$(room_of "$line")
+  case "/$c/" in
+    *//*|*/../*|*/./*) echo "conda-unpack: the plan names '$c', which is not a path inside '$here'" >&2; exit 1 ;;
+  esac
+  d=$(dirname "$here/$c")
+  if [ -L "$here/$c" ] || [ ! -f "$here/$c" ] || [ "$(cd "$d" && pwd -P)" != "$d" ]; then
+    echo "conda-unpack: '$c' is not a regular file of '$here' (a symlink, or missing); extract the archive again" >&2
+    exit 1
+  fi
+  if [ "$(kind_of "$line")" = B ] && [ "$b" -lt "$N" ]; then
     echo "conda-unpack: '$c' has room for a path of $b bytes, '$NEW' has $N; unpack to a shorter path" >&2
     exit 1
   fi
@@ -40,13 +57,14 @@ finish() {
     rm -f "$tmp"
   fi
 }
-while read -r op a b c; do
+while IFS= read -r line; do
+  op=\${line%% *}; args=\${line#"$op"}; args=\${args# }
   case "$op" in
-    F) finish; file="$c"; room="$b"; tmp="$here/$file.taipan-unpack"; : > "$tmp" ;;
-    C) tail -c +"$((a + 1))" "$here/$file" | head -c "$b" >> "$tmp" ;;
+    F) finish; file=$(path_of "$line"); room=$(room_of "$line"); tmp="$here/$file.taipan-unpack"; : > "$tmp" ;;
+    C) a=\${args%% *}; b=\${args#* }; tail -c +"$((a + 1))" "$here/$file" | head -c "$b" >> "$tmp" ;;
     N) printf '%s' "$NEW" >> "$tmp" ;;
-    Z) head -c "$((a * (room - N)))" /dev/zero >> "$tmp" ;;
-    R) tail -c +"$((a + 1))" "$here/$file" >> "$tmp" ;;
+    Z) head -c "$((args * (room - N)))" /dev/zero >> "$tmp" ;;
+    R) tail -c +"$((args + 1))" "$here/$file" >> "$tmp" ;;
     E) finish; file="" ;;
     *) ;;
   esac

@@ -1,9 +1,10 @@
 /**
  * `taipan unpack DIR`: the TypeScript twin of `bin/conda-unpack`, for Windows (no POSIX
  * shell) and for anyone who has taipan at hand. Same plan, same checks: every binary file
- * must have room for the new path before any file is changed.
+ * must have room for the new path, and every path of the plan must be a regular file
+ * inside the folder, before any file is changed.
  */
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
 import { applyPlan, parsePlans } from './rewrite-plan.js';
@@ -32,7 +33,9 @@ export async function unpackEnvironment(dir: string): Promise<UnpackResult> {
     throw new TaipanError('INVALID_ARGUMENT', `'${prefix}' was already unpacked in '${done}'`, { hint: 'extract the archive again to move the environment' });
   }
   const length = Buffer.byteLength(prefix);
+  const realPrefix = await realpath(prefix);
   for (const plan of plans) {
+    await checkPlanPath(realPrefix, plan.path);
     if (plan.mode === 'binary' && plan.room < length) {
       throw new TaipanError('LINK_FAILED', `'${plan.path}' has room for a path of ${plan.room} bytes, '${prefix}' has ${length}`, { hint: 'unpack to a shorter path' });
     }
@@ -47,4 +50,22 @@ export async function unpackEnvironment(dir: string): Promise<UnpackResult> {
   }
   await writeFile(marker, `${prefix}\n`);
   return { prefix, oldPrefix, files: plans.length };
+}
+
+/**
+ * A plan path comes from the archive: it must name a regular file of the folder, reached
+ * through no symlink (a plan naming `../x`, or `lib/x` where `lib` links out, would have
+ * the rewrite write outside the folder).
+ */
+async function checkPlanPath(realPrefix: string, relative: string): Promise<void> {
+  const parts = relative.split(/[\\/]/);
+  const inside = relative !== '' && !path.isAbsolute(relative) && parts.every((p) => p !== '' && p !== '.' && p !== '..');
+  const full = path.join(realPrefix, ...parts);
+  const info = inside ? await lstat(full).catch(() => undefined) : undefined;
+  const direct = info?.isFile() === true && (await realpath(full)) === full;
+  if (!direct) {
+    throw new TaipanError('UNSAFE_ARCHIVE_ENTRY', `the unpack plan names '${relative}', which is not a regular file inside '${realPrefix}'`, {
+      hint: 'extract the archive made by `taipan pack` again, into an empty folder',
+    });
+  }
 }

@@ -23,10 +23,9 @@
  * so a damaged history never makes an environment unusable.
  */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { MatchSpec } from '../../channels/model/match-spec/index.js';
-import { condaMetaDir } from './prefix-record.js';
+import { condaMetaDir, historyFile } from './prefix-files.js';
 import { parsePythonStringList, pythonStringList } from './python-literal.js';
 
 /** One `==> date <==` section of the file. */
@@ -70,10 +69,6 @@ export interface HistoryWarning {
 export interface HistoryReadOptions {
   /** Told about each skipped line; default: the listener of {@link setHistoryWarningListener}. */
   readonly onWarning?: (warning: HistoryWarning) => void;
-}
-
-export function historyPath(prefix: string): string {
-  return path.join(condaMetaDir(prefix), 'history');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -189,9 +184,9 @@ export function formatHistoryEntry(entry: HistoryEntry): string {
 export async function appendHistory(prefix: string, text: string): Promise<void> {
   if (text === '') return;
   await mkdir(condaMetaDir(prefix), { recursive: true });
-  const current = await readFile(historyPath(prefix), 'utf8').catch(() => '');
+  const current = await readFile(historyFile(prefix), 'utf8').catch(() => '');
   if (current.endsWith(text)) return;
-  await appendFile(historyPath(prefix), current === '' || current.endsWith('\n') ? text : `\n${text}`);
+  await appendFile(historyFile(prefix), current === '' || current.endsWith('\n') ? text : `\n${text}`);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -304,7 +299,7 @@ function parseSpecList(text: string): string[] {
 
 /** The revisions of `prefix`'s history; none when it has no history. */
 export async function readHistory(prefix: string, options: HistoryReadOptions = {}): Promise<HistoryRevision[]> {
-  const file = historyPath(prefix);
+  const file = historyFile(prefix);
   let text: string;
   try {
     text = await readFile(file, 'utf8');

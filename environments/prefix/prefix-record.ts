@@ -4,11 +4,14 @@
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { TaipanError } from '../../channels/model/errors.js';
+import { condaMetaDir } from './prefix-files.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { writeJsonAtomically } from '../../channels/util/fs.js';
 import { holdsPrefixLock } from '../lock.js';
 import { hasInterruptedTransaction, recoverPrefix } from '../transaction/recover.js';
+import { Version } from '../../channels/model/version.js';
+import { lexicalPathProblem, type PathOrigin } from './prefix-paths.js';
+import { reportInvalidRecord, type InvalidRecord } from './invalid-records.js';
 
 /**
  * conda's path types in conda-meta: the three of paths.json, plus the files conda itself
@@ -52,20 +55,22 @@ export interface PrefixRecord extends RepoDataRecord {
   readonly requested_spec: string;
 }
 
-export function condaMetaDir(prefix: string): string {
-  return path.join(prefix, 'conda-meta');
-}
+export { condaMetaDir } from './prefix-files.js';
 
 export function prefixRecordFileName(record: Pick<RepoDataRecord, 'name' | 'version' | 'build'>): string {
   return `${record.name}-${record.version}-${record.build}.json`;
 }
 
 /**
- * Every record in the prefix's conda-meta, sorted by name. When a transaction on the
+ * Every valid record in the prefix's conda-meta, sorted by name. When a transaction on the
  * prefix was interrupted (killed, power cut), it is repaired first, so no reader (solve,
  * list, export) ever sees files without records or records without files.
+ *
+ * A file that is not a valid record (damaged, missing fields, or listing paths outside the
+ * prefix or in taipan's own files) is reported and left out, so one bad file neither stops
+ * the environment from working nor lets its paths be acted on.
  */
-export async function readPrefixRecords(prefix: string): Promise<PrefixRecord[]> {
+export async function readPrefixRecords(prefix: string, options: { onInvalid?: (invalid: InvalidRecord) => void } = {}): Promise<PrefixRecord[]> {
   if (!holdsPrefixLock(prefix) && (await hasInterruptedTransaction(prefix))) await recoverPrefix(prefix);
   let names: string[];
   try {
@@ -74,21 +79,88 @@ export async function readPrefixRecords(prefix: string): Promise<PrefixRecord[]>
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+  const onInvalid = options.onInvalid ?? reportInvalidRecord;
   const records: PrefixRecord[] = [];
   for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
     const file = path.join(condaMetaDir(prefix), name);
+    let text: string;
     try {
-      records.push(JSON.parse(await readFile(file, 'utf8')) as PrefixRecord);
+      text = await readFile(file, 'utf8');
     } catch (error) {
       // Unlinked by another taipan since the readdir: it is not installed any more.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new TaipanError('INVALID_RECORD', `cannot read installed record '${file}': ${(error as Error).message}`, {
-        cause: error,
-        hint: 'the file is damaged; remove it and reinstall the package',
-      });
+      onInvalid({ file, problem: `cannot be read: ${(error as Error).message}` });
+      continue;
     }
+    const checked = parsePrefixRecord(text);
+    if (typeof checked === 'string') onInvalid({ file, problem: checked });
+    else records.push(checked);
   }
   return records.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The record in a conda-meta file's text, or why it is not a usable one. */
+export function parsePrefixRecord(text: string): PrefixRecord | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return `not valid JSON (${(error as Error).message})`;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'not a JSON object';
+  const record = data as Record<string, unknown>;
+  for (const field of ['name', 'version', 'build'] as const) {
+    const value = record[field];
+    if (typeof value !== 'string' || value === '') return `the field '${field}' is missing or not a string`;
+    // Each is part of the record's file name, which unlinking removes.
+    if (/[/\\\0]/.test(value) || value === '.' || value === '..') return `the ${field} '${value}' is not a valid ${field}`;
+  }
+  if (Version.cached(record.version as string) === null) return `the version '${record.version as string}' is not a conda version`;
+  if (typeof record.build_number !== 'number' || !Number.isInteger(record.build_number) || record.build_number < 0) {
+    return "the field 'build_number' is missing or not a whole number";
+  }
+  if (typeof record.channel !== 'string') return "the field 'channel' is missing or not a string";
+  for (const field of ['url', 'fn'] as const) {
+    if (record[field] !== undefined && typeof record[field] !== 'string') return `the field '${field}' is not a string`;
+  }
+  for (const field of ['depends', 'constrains'] as const) {
+    const list = record[field];
+    if (list !== undefined && !(Array.isArray(list) && list.every((d) => typeof d === 'string'))) return `the field '${field}' is not a list of strings`;
+  }
+  const problem = pathsProblem(record);
+  if (problem !== undefined) return problem;
+  // Older conda wrote `files` only, some writers `paths_data` only: every reader gets both.
+  const pathsData = (record.paths_data as PrefixRecord['paths_data'] | undefined) ?? {
+    paths_version: 1,
+    paths: ((record.files as string[] | undefined) ?? []).map((f) => ({ _path: f, path_type: 'hardlink' as const })),
+  };
+  const files = (record.files as string[] | undefined) ?? pathsData.paths.filter((p) => p.path_type !== 'directory').map((p) => p._path);
+  return { ...record, depends: (record.depends as string[] | undefined) ?? [], files, paths_data: pathsData } as unknown as PrefixRecord;
+}
+
+/** Why the paths a record lists are unusable: not strings, or not safe to act on. */
+function pathsProblem(record: Record<string, unknown>): string | undefined {
+  const { files, paths_data: pathsData } = record;
+  if (files !== undefined && !(Array.isArray(files) && files.every((f) => typeof f === 'string'))) return "the field 'files' is not a list of paths";
+  const listed: { path: string; origin: PathOrigin }[] = ((files as string[] | undefined) ?? []).map((f) => ({ path: f, origin: 'record' }));
+  if (pathsData !== undefined) {
+    const paths = (pathsData as { paths?: unknown } | null)?.paths;
+    if (!Array.isArray(paths)) return "the field 'paths_data' has no list of paths";
+    for (const entry of paths as unknown[]) {
+      const e = entry as Partial<PrefixPathEntry> | null;
+      if (typeof e?._path !== 'string' || typeof e.path_type !== 'string') return "an entry of 'paths_data' has no '_path' or 'path_type'";
+      listed.push({ path: e._path, origin: 'record' });
+      if (e.original_path !== undefined) {
+        if (typeof e.original_path !== 'string') return "an entry of 'paths_data' has an 'original_path' that is not a path";
+        listed.push({ path: e.original_path, origin: 'payload' });
+      }
+    }
+  }
+  for (const { path: listedPath, origin } of listed) {
+    const problem = lexicalPathProblem(listedPath, origin);
+    if (problem !== undefined) return `it lists the path '${listedPath}': ${problem}`;
+  }
+  return undefined;
 }
 
 export async function writePrefixRecord(prefix: string, record: PrefixRecord): Promise<void> {

@@ -22,7 +22,9 @@ import { readLinkJson, readPathsJson } from '../../channels/archive/package-meta
 import type { CacheEntry, CacheEvent, PackageCache } from '../package-cache/package-cache.js';
 import { pythonInfo } from '../link/noarch-python.js';
 import { condaMetaDir, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
-import { formatHistoryEntry, historyPath } from '../prefix/history.js';
+import { formatHistoryEntry } from '../prefix/history.js';
+import { historyFile } from '../prefix/prefix-files.js';
+import { lexicalPathProblem, PrefixPathGuard } from '../prefix/prefix-paths.js';
 import { withPrefixLock, type LockHolder } from '../lock.js';
 import { Journal, recoverJournal } from './journal.js';
 import { planLayout, type PackageToLink, type TransactionLayout } from './layout.js';
@@ -102,7 +104,7 @@ export async function executeTransaction(options: ExecuteOptions): Promise<Plann
           await recoverJournal(prefix);
           let installed = await readPrefixRecords(prefix);
           // Another taipan may have made this prefix while this one waited for the lock.
-          createdHere = !prefixExisted && installed.length === 0 && !(await pathExists(historyPath(prefix)));
+          createdHere = !prefixExisted && installed.length === 0 && !(await pathExists(historyFile(prefix)));
           let current: PlannedTransaction = options;
           for (let replans = 0; changedSincePlan(current, installed); replans++) {
             if (options.replan === undefined || replans === MAX_REPLANS) throw prefixChanged(prefix, current, installed);
@@ -144,7 +146,7 @@ async function run(options: ExecuteOptions, prepared: readonly Prepared[], layou
   const journal = await Journal.begin(prefix, { prefixExisted, history });
   const notify = (notice: Notice): void => options.onEvent?.(notice);
   try {
-    const context = { prefix, journal, windows, notify };
+    const context = { prefix, journal, windows, notify, guard: new PrefixPathGuard(prefix) };
     for (const record of options.plan.unlink) {
       options.onEvent?.({ kind: 'unlink', record });
       await unlinkStep(context, record);
@@ -268,11 +270,14 @@ function verify(prefix: string, prepared: readonly Prepared[], layout: Transacti
       }
     }
   }
+  // Checked again, on disk, as each file is linked; here nothing has been touched yet.
   for (const pkg of layout.packages) {
-    for (const t of [...pkg.targets.map((x) => x.target), ...pkg.entryPoints.map((e) => e.target)]) {
-      const parts = t.split('/');
-      if (t.startsWith('/') || parts.includes('..') || /^[A-Za-z]:/.test(t)) {
-        throw new TaipanError('UNSAFE_ARCHIVE_ENTRY', `package path '${t}' of '${pkg.record.fn}' points outside the prefix '${prefix}'`);
+    for (const t of [...pkg.targets.map((x) => x.originalPath ?? x.target), ...pkg.entryPoints.map((e) => e.originalPath ?? e.target)]) {
+      const problem = lexicalPathProblem(t, 'payload');
+      if (problem !== undefined) {
+        throw new TaipanError('UNSAFE_ARCHIVE_ENTRY', `refusing to link '${t}' of the package '${pkg.record.fn}' into '${prefix}': ${problem}`, {
+          hint: 'the package is malformed or malicious; nothing was changed',
+        });
       }
     }
   }

@@ -18,7 +18,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeJsonAtomically } from '../../channels/util/fs.js';
-import { condaMetaDir } from '../prefix/prefix-record.js';
+import { condaMetaDir } from '../prefix/prefix-files.js';
 import { appendHistory } from '../prefix/history.js';
 import { countFileOperation } from './kill-hook.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';

@@ -11,7 +11,8 @@ import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import type { CacheEntry } from '../package-cache/package-cache.js';
 import { compilePyc, existingFiles } from '../link/compile-pyc.js';
 import { entryPointLauncher, entryPointScript } from '../link/entry-points.js';
-import { linkPackage } from '../link/link-package.js';
+import { linkPackage, unsafePackagePath } from '../link/link-package.js';
+import type { PrefixPathGuard } from '../prefix/prefix-paths.js';
 import { messagesPath, runLinkScript, takeMessages } from '../link/link-scripts.js';
 import { pycPath, type PythonInfo } from '../link/noarch-python.js';
 import { condaMetaDir, prefixRecordFileName, type PrefixPathEntry, type PrefixRecord } from '../prefix/prefix-record.js';
@@ -25,7 +26,7 @@ export type Notice = {
   kind: 'notice';
   record: RepoDataRecord;
   level: 'info' | 'warning';
-  source: 'post-link' | 'pre-unlink' | 'clobber' | 'pyc';
+  source: 'post-link' | 'pre-unlink' | 'clobber' | 'pyc' | 'unlink';
   text: string;
 };
 
@@ -37,6 +38,8 @@ export interface LinkStepContext {
   readonly alwaysCopy?: boolean;
   readonly requestedSpec: string;
   readonly notify: (notice: Notice) => void;
+  /** The transaction's checks of every path written into the prefix. */
+  readonly guard: PrefixPathGuard;
 }
 
 /** Link one package; returns its record as written and the unowned files it replaced. */
@@ -55,13 +58,15 @@ export async function linkStep(context: LinkStepContext, layout: PackageLayout, 
         .join(', ')}${layout.clobbered.length > 3 ? ', …' : ''}); the installed files are kept and '${record.name}''s copies are under '__clobbers__/${record.name}/'`,
     });
   }
-  const result = await linkPackage(entry.dir, prefix, layout.targets, journal, { alwaysCopy: context.alwaysCopy, windows: context.windows });
+  const result = await linkPackage(entry.dir, prefix, layout.targets, journal, { alwaysCopy: context.alwaysCopy, windows: context.windows, guard: context.guard });
   const paths = [...result.paths];
   const replaced = [...result.replaced];
 
   for (const ep of layout.entryPoints) {
     const python = context.python as PythonInfo;
     const data = ep.launcher ? entryPointLauncher(python, ep.entryPoint) : entryPointScript(prefix, python, ep.entryPoint);
+    const problem = context.guard.problem(ep.originalPath ?? ep.target, 'payload');
+    if (problem !== undefined) throw unsafePackagePath(entry.dir, ep.target, `entry point '${ep.entryPoint.name}': ${problem}`);
     const target = path.join(prefix, ep.target);
     if (await journal.displace(target)) replaced.push(ep.target);
     await journal.create(target, async () => {

@@ -5,7 +5,7 @@
  */
 import { readdir, rmdir } from 'node:fs/promises';
 import { withPrefixLock, type LockHolder } from '../lock.js';
-import { condaMetaDir } from '../prefix/prefix-record.js';
+import { condaMetaDir } from '../prefix/prefix-files.js';
 import { journalExists, recoverJournal } from './journal.js';
 import { pathExists } from '../../channels/util/fs.js';
 

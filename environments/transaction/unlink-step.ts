@@ -11,12 +11,15 @@ import { condaMetaDir, prefixRecordFileName, readPrefixRecords, type PrefixRecor
 import { removeEmptyParents, type Journal } from './journal.js';
 import { writeRecord, type Notice } from './link-step.js';
 import { pathExists } from '../../channels/util/fs.js';
+import type { PrefixPathGuard } from '../prefix/prefix-paths.js';
 
 export interface UnlinkStepContext {
   readonly prefix: string;
   readonly journal: Journal;
   readonly windows: boolean;
   readonly notify: (notice: Notice) => void;
+  /** The transaction's checks of every path removed from the prefix. */
+  readonly guard: PrefixPathGuard;
 }
 
 /** Remove one installed package. */
@@ -39,10 +42,26 @@ export async function unlinkStep(context: UnlinkStepContext, record: PrefixRecor
     });
   }
   const files = record.paths_data?.paths?.filter((p) => p.path_type !== 'directory').map((p) => p._path) ?? record.files ?? [];
+  const refused: string[] = [];
   for (const file of files) {
+    // Checked as linking checks: a record is data on disk, and nothing outside the prefix may go.
+    const problem = context.guard.problem(file, 'record');
+    if (problem !== undefined) {
+      refused.push(`'${file}' (${problem})`);
+      continue;
+    }
     const target = path.join(prefix, file);
-    await journal.displace(target);
+    if (await journal.displace(target)) context.guard.forget();
     await removeEmptyParents(path.dirname(target), prefix);
+  }
+  if (refused.length > 0) {
+    context.notify({
+      kind: 'notice',
+      record,
+      level: 'warning',
+      source: 'unlink',
+      text: `left ${refused.length} path(s) of '${record.name}' alone, which its record '${prefixRecordFileName(record)}' lists but which are not safe to remove: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}`,
+    });
   }
   await journal.displace(path.join(condaMetaDir(prefix), prefixRecordFileName(record)));
 }
@@ -55,7 +74,9 @@ export async function promoteStep(context: UnlinkStepContext, promotions: readon
   if (promotions.length === 0) return;
   const { prefix, journal } = context;
   const byOwner = new Map<string, Promotion[]>();
-  for (const p of promotions) byOwner.set(p.owner, [...(byOwner.get(p.owner) ?? []), p]);
+  // The record said where its copy is and where it belongs: data, checked like any path.
+  const safe = promotions.filter((p) => context.guard.problem(p.from, 'record') === undefined && context.guard.problem(p.path, 'payload') === undefined);
+  for (const p of safe) byOwner.set(p.owner, [...(byOwner.get(p.owner) ?? []), p]);
   const installed = await readPrefixRecords(prefix);
   for (const [owner, list] of byOwner) {
     for (const p of list) {

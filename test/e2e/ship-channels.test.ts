@@ -1,16 +1,18 @@
 /**
  * Exact and offline environments through the real CLI on the demo channel: lock → create
  * (byte-identical package files on another prefix and cache), list --explicit --sha256 →
- * create, `serve` → create over HTTP (ETag, Range, the request log), `mirror` → create.
+ * create, `serve` → create over HTTP (ETag, Range, the request log), `mirror` → create, and
+ * `mirror` refusing a broken package before it writes anything.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
 import { parseLockFile } from '../../environments/lockfile/read.js';
 import { CLI, runCli } from '../helpers/cli.js';
+import { brokenDemoChannel } from '../helpers/republish-package.js';
 
 let work: string;
 let channel: string;
@@ -131,5 +133,28 @@ describe('shipping exact environments', () => {
     const prefix = path.join(work, 'env-mirror');
     ok(['create', '-y', '-p', prefix, '-c', mirror, '--override-channels', 'hello-taipan'], { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs-m2') });
     expect(spawnSync(path.join(prefix, 'bin', 'hello-taipan'), [], { encoding: 'utf8' }).stdout).toContain('Hello');
+  });
+
+  test('mirror checks every archive first: a package lacking a file its paths.json lists leaves no mirror and no change', async () => {
+    const broken = await brokenDemoChannel(channel, path.join(work, 'broken-channel'));
+    const parent = path.join(work, 'mirrors');
+    await mkdir(parent);
+    const fresh = runCli(['mirror', '-c', broken, 'hello-taipan', '-o', path.join(parent, 'fresh'), '--json'], { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs-mb') });
+    expect(fresh.status).toBe(1);
+    const error = JSON.parse(fresh.stdout).error;
+    expect(error.code).toBe('CORRUPT_ARCHIVE');
+    expect(error.message).toContain("'hello-taipan-1.0.0-0.conda'");
+    expect(error.message).toContain("lists 'bin/hello-taipan' but the archive does not hold it");
+    // Nothing at all was written: no mirror, no staging folder beside it.
+    expect(await readdir(parent)).toEqual([]);
+
+    // Into an existing mirror: it is left exactly as it was.
+    const existing = path.join(work, 'mirror');
+    const before = await sha256Tree(existing);
+    const again = runCli(['mirror', '-c', broken, 'hello-taipan', '-o', existing], { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs-mb') });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain("lists 'bin/hello-taipan' but the archive does not hold it");
+    expect(await sha256Tree(existing)).toEqual(before);
+    expect((await readdir(work)).filter((n) => n.includes('.mirror-'))).toEqual([]);
   });
 });

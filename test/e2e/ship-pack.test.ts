@@ -13,6 +13,7 @@ import { indexChannel } from '../../channels/local-index.js';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
 import { PREFIX_PLACEHOLDER, stagePackage } from '../../build/stage-package.js';
 import { runCli, runCliOk } from '../helpers/cli.js';
+import { BARE_PATH, extractPack } from '../helpers/pack-round-trip.js';
 
 let work: string;
 let channel: string;
@@ -55,14 +56,9 @@ function ok(args: string[]): string {
   return runCliOk(args, env);
 }
 
-/** PATH without node or taipan: only the system folders. */
-const BARE_PATH = '/usr/bin:/bin';
-
 function extract(archive: string, dest: string): void {
-  const result = archive.endsWith('.zip')
-    ? spawnSync('unzip', ['-q', archive, '-d', dest], { encoding: 'utf8' })
-    : spawnSync('tar', ['-xzf', archive, '-C', dest], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`extracting '${archive}' failed: ${result.stderr}`);
+  const problems = extractPack(archive, dest);
+  if (problems.length > 0) throw new Error(problems.join('; '));
 }
 
 const platformOk = process.platform === 'linux';

@@ -22,10 +22,11 @@ const removeTestHome = (): void => rmSync(TEST_HOME, { recursive: true, force: t
 if (typeof afterAll === 'function') afterAll(removeTestHome);
 else process.once('exit', removeTestHome);
 
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliResult {
   if (!existsSync(CLI)) throw new Error(`'${CLI}' is missing: run \`npm run build\` first (npm test does)`);
   const result = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
+    ...(cwd ? { cwd } : {}),
     env: { ...process.env, HOME: TEST_HOME, USERPROFILE: TEST_HOME, ...env },
     timeout: 120_000,
   });

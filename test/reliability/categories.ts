@@ -8,6 +8,9 @@ import { hostileArchives } from './cases/hostile-archives.js';
 import { hostileMetadata } from './cases/hostile-metadata.js';
 import { secrets } from './cases/secrets.js';
 import { linkScripts } from './cases/link-scripts.js';
+import { ownedPaths } from './cases/owned-paths.js';
+import { server } from './cases/server.js';
+import { shippedArchives } from './cases/shipped-archives.js';
 import { roundTrips } from './cases/round-trips.js';
 
-export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, roundTrips];
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, server, shippedArchives, roundTrips];
