@@ -24,6 +24,7 @@ import { parsePythonStringList, pythonStringList } from '../../../environments/p
 import { describeRun, runCase, taipan, type CaseResult, type Category, type Context } from '../harness.js';
 import { exists, standardChannel } from '../fixtures.js';
 import { sharedAvailable, sharedPath } from '../../helpers/shared.js';
+import { HARD_MATCH_SPECS } from '../../helpers/history-specs.js';
 
 /** Run python3 on `script` with `input` on stdin; its stdout parsed as JSON. */
 function python(script: string, input = ''): unknown {
@@ -97,20 +98,6 @@ function verdict(checked: number, miss: { count: number; first?: string }, what:
 // ---------------------------------------------------------------------------------------
 // conda-meta/history
 
-/** Match specs that need care in a Python literal: quotes of both kinds, brackets, commas, URLs with spaces. */
-const HARD_SPECS = [
-  "numpy[version='>=1.20']",
-  'pkg[version=">=1,<2"]',
-  `pkg[build="a'b"]`,
-  "x==2.0.0=0[channel='file:///tmp/my%20chan']",
-  "x==1=0[channel='file:///tmp/my chan/with spaces']",
-  'conda-forge/linux-64::zlib>=1.2,<2',
-  `p[version='>=1', build="py*"]`,
-  'c[license="MIT, Apache"]',
-  'python 2.7*',
-  'python_abi[build=*_cp313t]',
-];
-
 const LINE_BREAKS = ['\n', '\r', '\r\n', '\v', '\f', '\x1c', '\x1d', '\x1e', '\x85', '\u2028', '\u2029'];
 
 const text = fc.oneof(
@@ -147,7 +134,7 @@ function revisionsFuzz(context: Context): Promise<CaseResult> {
   const dist = fc
     .tuple(fc.constantFrom('conda-forge', 'conda-forge/noarch', 'file:///tmp/my%20chan', 'file:///tmp/my chan', 'https://h/c/label/x'), fc.stringMatching(/^[a-z][a-z0-9_.-]{0,10}$/), fc.stringMatching(/^[0-9][0-9a-z.+_]{0,6}$/), fc.stringMatching(/^[a-z0-9_]{1,8}$/))
     .map(([channel, name, version, build]) => `${channel}::${name}-${version}-${build}`);
-  const specs = fc.subarray(HARD_SPECS);
+  const specs = fc.subarray([...HARD_MATCH_SPECS]);
   const revision = fc.record({
     command: wellFormed,
     removed: fc.array(dist, { maxLength: 4 }),

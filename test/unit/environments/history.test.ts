@@ -22,6 +22,7 @@ import {
 import { parsePythonStringList, pythonStringList } from '../../../environments/prefix/python-literal.js';
 import { distToSpec, formatRevisions, packagesAtRevision, readRevisions, revertSpecs } from '../../../environments/revisions.js';
 import { describeShared, sharedPath } from '../../helpers/shared.js';
+import { HARD_MATCH_SPECS } from '../../helpers/history-specs.js';
 
 let work: string;
 
@@ -54,19 +55,6 @@ const HARD_SPECS = [
   '',
 ];
 
-/** Match specs (what a history keeps) that need the same care. */
-const HARD_MATCH_SPECS = [
-  "numpy[version='>=1.20']",
-  'pkg[version=">=1,<2"]',
-  `pkg[build="a'b"]`,
-  "taipan-greetings==2.0.0=0[channel='file:///tmp/my%20chan']",
-  "x==1=0[channel='file:///tmp/my chan/with spaces']",
-  'conda-forge/linux-64::zlib>=1.2,<2',
-  `p[version='>=1', build="py*"]`,
-  'c[license="MIT, Apache"]',
-  'python 2.7*',
-];
-
 /** Every line form: taipan's, conda's current ones, and the package-set revision of the oldest conda. */
 const FORMS: readonly HistoryRevision[] = [
   revision({
@@ -87,7 +75,7 @@ const FORMS: readonly HistoryRevision[] = [
   revision({ packages: ['conda-3.19.0-py27_0', 'python-2.7.11-0', 'zlib-1.2.8-0'] }),
   revision({ command: '' }),
   revision({}),
-  revision({ command: 'taipan install', updateSpecs: HARD_MATCH_SPECS, removeSpecs: ['a', 'b'], neuteredSpecs: HARD_MATCH_SPECS.slice(2) }),
+  revision({ command: 'taipan install', updateSpecs: [...HARD_MATCH_SPECS], removeSpecs: ['a', 'b'], neuteredSpecs: HARD_MATCH_SPECS.slice(2) }),
 ];
 
 describe('round trip: what is written reads back as written', () => {
