@@ -11,6 +11,7 @@
  * - `list --explicit` (plain, --md5, --sha256), `list --export`, `env export` (plain,
  *   --no-builds, --from-history) and `taipan lock` files: a new environment made from each
  *   holds the same packages; the YAML ones also read by Python's yaml when it is installed.
+ * - `taipan pack` archives, unpacked elsewhere (round-trips-pack.ts).
  *
  * `lost` counts what came back different: a spec, a line, a package.
  */
@@ -25,6 +26,7 @@ import { describeRun, runCase, taipan, type CaseResult, type Category, type Cont
 import { exists, standardChannel } from '../fixtures.js';
 import { sharedAvailable, sharedPath } from '../../helpers/shared.js';
 import { HARD_MATCH_SPECS } from '../../helpers/history-specs.js';
+import { packRoundTripCases } from './round-trips-pack.js';
 
 /** Run python3 on `script` with `input` on stdin; its stdout parsed as JSON. */
 function python(script: string, input = ''): unknown {
@@ -348,6 +350,7 @@ export const roundTrips: Category = {
     if (sharedAvailable() && (await exists(sharedPath('fixtures')))) results.push(await condaFile());
     else context.log("round trips: ../shared is absent; conda's own history file not read");
     results.push(...(await cliCases(context)));
+    results.push(...(await packRoundTripCases(context)));
     return results;
   },
 };
