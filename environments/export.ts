@@ -7,7 +7,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { Channel } from '../channels/model/channel.js';
 import type { RepoDataRecord } from '../channels/model/package-record.js';
-import { readRequestedSpecs } from './prefix/history.js';
+import { readHistory, requestedSpecsOf } from './prefix/history.js';
 import { Prefix } from './prefix/prefix.js';
 
 export interface ExportOptions {
@@ -28,9 +28,18 @@ export async function exportEnvironment(prefix: string, options: ExportOptions =
   const records = await (await Prefix.open(prefix)).records();
   const channels = uniqueChannels(records);
   const dependencies = options.fromHistory
-    ? await readRequestedSpecs(prefix)
+    ? await requestedAndInstalled(prefix, records)
     : records.map((r) => (options.noBuilds ? `${r.name}=${r.version}` : `${r.name}=${r.version}=${r.build}`));
   return { name: options.name ?? path.basename(prefix), channels, dependencies, prefix };
+}
+
+/**
+ * The specs the user asked for whose package is still installed: conda's history misses some
+ * removals, and conda leaves such names out of the export too.
+ */
+async function requestedAndInstalled(prefix: string, records: readonly RepoDataRecord[]): Promise<string[]> {
+  const installed = new Set(records.map((r) => r.name));
+  return [...requestedSpecsOf(await readHistory(prefix))].filter(([name]) => installed.has(name)).map(([, spec]) => spec);
 }
 
 export function environmentYaml(exported: ExportedEnvironment): string {

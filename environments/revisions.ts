@@ -3,41 +3,15 @@
  * them, and the package set at any revision (for `install --revision N`). Revision 0 is
  * the first transaction; each later one applies its `-` and `+` lines.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { TaipanError } from '../channels/model/errors.js';
-import { condaMetaDir } from './prefix/prefix-record.js';
+import { readHistory, requestedSpecsOf, type HistoryReadOptions, type HistoryRevision } from './prefix/history.js';
 
-export interface Revision {
+export interface Revision extends HistoryRevision {
   readonly number: number;
-  readonly date: string;
-  readonly command?: string;
-  /** `channel::name-version-build` lines. */
-  readonly removed: readonly string[];
-  readonly added: readonly string[];
 }
 
-export async function readRevisions(prefix: string): Promise<Revision[]> {
-  let text: string;
-  try {
-    text = await readFile(path.join(condaMetaDir(prefix), 'history'), 'utf8');
-  } catch {
-    return [];
-  }
-  const revisions: { number: number; date: string; command?: string; removed: string[]; added: string[] }[] = [];
-  for (const line of text.split('\n')) {
-    const header = /^==> (.+) <==\s*$/.exec(line);
-    if (header) {
-      revisions.push({ number: revisions.length, date: header[1] as string, removed: [], added: [] });
-      continue;
-    }
-    const current = revisions[revisions.length - 1];
-    if (!current) continue;
-    if (line.startsWith('# cmd: ')) current.command = line.slice('# cmd: '.length);
-    else if (line.startsWith('+')) current.added.push(line.slice(1).trim());
-    else if (line.startsWith('-')) current.removed.push(line.slice(1).trim());
-  }
-  return revisions;
+export async function readRevisions(prefix: string, options: HistoryReadOptions = {}): Promise<Revision[]> {
+  return (await readHistory(prefix, options)).map((revision, number) => ({ ...revision, number }));
 }
 
 /** The dists installed after revision `number`. */
@@ -49,10 +23,24 @@ export function packagesAtRevision(revisions: readonly Revision[], number: numbe
   }
   const installed = new Set<string>();
   for (const revision of revisions.slice(0, number + 1)) {
+    // The oldest conda wrote a revision as the whole package set.
+    if (revision.packages) installed.clear();
+    for (const dist of revision.packages ?? []) installed.add(dist);
     for (const dist of revision.removed) installed.delete(dist);
     for (const dist of revision.added) installed.add(dist);
   }
   return [...installed].sort();
+}
+
+/**
+ * The specs a return to revision `number` records: the user's requests as they were then
+ * (not the exact pins it solves with, which would hold every later install back), and the
+ * removal of what was asked for only since.
+ */
+export function revertSpecs(revisions: readonly Revision[], number: number): { updateSpecs: string[]; removeSpecs: string[] } {
+  const then = requestedSpecsOf(revisions.slice(0, number + 1));
+  const now = requestedSpecsOf(revisions);
+  return { updateSpecs: [...then.values()], removeSpecs: [...now.keys()].filter((name) => !then.has(name)) };
 }
 
 /** `channel::name-version-build` as an exact MatchSpec string. */
@@ -63,13 +51,15 @@ export function distToSpec(dist: string): string {
   const build = parts.pop();
   const version = parts.pop();
   if (!build || !version || parts.length === 0) throw new TaipanError('INVALID_RECORD', `history line '${dist}' is not channel::name-version-build`);
-  return `${parts.join('-')}==${version}=${build}${channel ? `[channel='${channel}']` : ''}`;
+  const quote = channel.includes("'") ? '"' : "'";
+  return `${parts.join('-')}==${version}=${build}${channel ? `[channel=${quote}${channel}${quote}]` : ''}`;
 }
 
 export function formatRevisions(revisions: readonly Revision[]): string {
   return revisions
     .map((r) => {
       const lines = [`${r.date}  (rev ${r.number})`];
+      if (r.packages) return lines.concat([...r.packages].sort().map((dist) => `    ${dist}`)).join('\n');
       const removedNames = new Map(r.removed.map((d) => [nameOf(d), d]));
       const addedNames = new Map(r.added.map((d) => [nameOf(d), d]));
       for (const [name, dist] of addedNames) {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { TaipanError } from '../../channels/model/errors.js';
 import { readRequestFiles } from '../../environments/env-file/request-files.js';
 import { environmentYaml, exportEnvironment } from '../../environments/export.js';
+import { announceHistoryWarnings } from '../history-warnings.js';
 import { isEnvironment } from '../../environments/prefix/prefix-record.js';
 import { listEnvironments } from '../../environments/registry.js';
 import type { TaipanConfig } from '../config/load.js';
@@ -20,6 +21,7 @@ interface EnvFileOptions extends Omit<TransactionOptions, 'file'> {
 }
 
 export function registerEnvCommands(program: Command, output: Output, config: () => TaipanConfig): void {
+  announceHistoryWarnings(output);
   const env = program.command('env').description('manage environments described by environment.yml files');
   registerEnvVarCommands(env, output, config);
 

@@ -14,11 +14,12 @@ import { solveExplicit } from '../../environments/explicit-install.js';
 import { solveClone } from '../../environments/clone.js';
 import { checkPipPossible, runPipInstall } from '../../environments/pip.js';
 import { registerEnvironment } from '../../environments/registry.js';
-import { distToSpec, packagesAtRevision, readRevisions } from '../../environments/revisions.js';
+import { distToSpec, packagesAtRevision, readRevisions, revertSpecs } from '../../environments/revisions.js';
 import { setEnvVars } from '../../environments/activation/env-vars.js';
 import { solveInstall, solveRemove, type SolvedRequest } from '../../environments/solve-request.js';
 import { applyTransaction } from '../apply-transaction.js';
 import { announceLockWaits } from '../lock-wait.js';
+import { announceHistoryWarnings } from '../history-warnings.js';
 import type { TaipanConfig } from '../config/load.js';
 import { channelIndexOptions, envsDirs, packageCache, parseChannels, resolvePrefix, solverBackend, targetPlatform } from '../context.js';
 import { removeWholeEnvironment } from '../remove-environment.js';
@@ -40,6 +41,8 @@ export interface InstallFlow {
   readonly cloneFrom?: string;
   /** `update`: the names to move forward, or all of them. */
   readonly update?: readonly string[] | 'all';
+  /** What conda-meta/history records when it is not the specs themselves (`--revision`). */
+  readonly historySpecs?: { readonly updateSpecs: string[]; readonly removeSpecs: string[] };
 }
 
 /** The whole create/install path, shared with `env create` and `env update`. */
@@ -54,7 +57,8 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
     // Another taipan changed the prefix while this one waited (a create then finds it taken: PREFIX_EXISTS).
     resolve: () => solveFlow(flow),
     options: { ...options, copy: options.copy || config.values.always_copy?.value === true },
-    updateSpecs: [...flow.specs, ...files.specs],
+    updateSpecs: flow.historySpecs?.updateSpecs ?? [...flow.specs, ...files.specs],
+    removeSpecs: flow.historySpecs?.removeSpecs,
     config,
   });
   if (changed && flow.mode === 'create') await registerEnvironment(flow.prefix);
@@ -110,6 +114,7 @@ function channelPriority(config: TaipanConfig): ChannelPriority | undefined {
 }
 
 export function registerInstallCommands(program: Command, output: Output, config: () => TaipanConfig): void {
+  announceHistoryWarnings(output);
   for (const mode of ['create', 'install'] as const) {
     withOutputOptions(withChannelOptions(withPrefixOptions(program.command(mode))))
       .description(mode === 'create' ? 'create a new environment from package specs' : 'install packages into an existing environment')
@@ -136,8 +141,10 @@ export function registerInstallCommands(program: Command, output: Output, config
         if (options.revision !== undefined) {
           if (mode !== 'install' || specs.length > 0) throw new TaipanError('INVALID_ARGUMENT', '--revision goes with `taipan install` and no specs');
           const prefix = resolvePrefix(options, settings);
-          const target = packagesAtRevision(await readRevisions(prefix), Number(options.revision)).map(distToSpec);
-          await runInstallFlow(output, { mode, prefix, platform, specs: target, files: EMPTY_FILE_REQUEST, options: { ...options, prune: true }, config: settings });
+          const revisions = await readRevisions(prefix);
+          const target = packagesAtRevision(revisions, Number(options.revision)).map(distToSpec);
+          const historySpecs = revertSpecs(revisions, Number(options.revision));
+          await runInstallFlow(output, { mode, prefix, platform, specs: target, files: EMPTY_FILE_REQUEST, options: { ...options, prune: true }, config: settings, historySpecs });
           return;
         }
         const files = options.file && options.file.length > 0 ? await readRequestFiles(options.file, platform) : EMPTY_FILE_REQUEST;

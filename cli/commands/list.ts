@@ -5,6 +5,7 @@ import { currentPlatform } from '../../channels/model/platform.js';
 import { Prefix } from '../../environments/prefix/prefix.js';
 import { resolvePrefix, type PrefixOptions } from '../context.js';
 import { formatRevisions, readRevisions } from '../../environments/revisions.js';
+import { announceHistoryWarnings } from '../history-warnings.js';
 import { channelName } from '../report-plan.js';
 import type { Output } from '../output.js';
 import type { TaipanConfig } from '../config/load.js';
@@ -19,6 +20,7 @@ interface ListOptions extends PrefixOptions {
 }
 
 export function registerListCommand(program: Command, output: Output, config: () => TaipanConfig): void {
+  announceHistoryWarnings(output);
   program
     .command('list')
     .description('list the packages installed in an environment')
@@ -39,7 +41,7 @@ export function registerListCommand(program: Command, output: Output, config: ()
       }
       if (options.revisions) {
         const revisions = await readRevisions(prefix);
-        if (options.json) output.json(revisions.map((r) => ({ rev: r.number, date: r.date, install: r.added, remove: r.removed })));
+        if (options.json) output.json(revisions.map((r) => ({ rev: r.number, date: r.date, install: r.packages ?? r.added, remove: r.removed })));
         else output.text(formatRevisions(revisions));
         return;
       }

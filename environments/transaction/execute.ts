@@ -23,6 +23,7 @@ import type { CacheEntry, CacheEvent, PackageCache } from '../package-cache/pack
 import { pythonInfo } from '../link/noarch-python.js';
 import { condaMetaDir, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
 import { formatHistoryEntry } from '../prefix/history.js';
+import { historyFile } from '../prefix/prefix-files.js';
 import { lexicalPathProblem, PrefixPathGuard } from '../prefix/prefix-paths.js';
 import { forgetPrefixRecords } from '../prefix/prefix.js';
 import { withPrefixLock, type LockHolder } from '../lock.js';
@@ -106,7 +107,7 @@ export async function executeTransaction(options: ExecuteOptions): Promise<Plann
           await recoverJournal(prefix);
           let installed = await readPrefixRecords(prefix);
           // Another taipan may have made this prefix while this one waited for the lock.
-          createdHere = !prefixExisted && installed.length === 0 && !(await pathExists(path.join(condaMetaDir(prefix), 'history')));
+          createdHere = !prefixExisted && installed.length === 0 && !(await pathExists(historyFile(prefix)));
           let current: PlannedTransaction = options;
           for (let replans = 0; changedSincePlan(current, installed); replans++) {
             if (options.replan === undefined || replans === MAX_REPLANS) throw prefixChanged(prefix, current, installed);

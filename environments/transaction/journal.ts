@@ -15,11 +15,12 @@
  * Undo and finish are idempotent, so a repair that is itself killed is simply redone.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { appendFile, lstat, mkdir, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeJsonAtomically } from '../../channels/util/fs.js';
 import { condaMetaDir } from '../prefix/prefix-files.js';
 import { TRASH_DIR } from '../../channels/model/prefix-layout.js';
+import { appendHistory } from '../prefix/history.js';
 import { countFileOperation } from './kill-hook.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';
 import { pathExists } from '../../channels/util/fs.js';
@@ -241,9 +242,7 @@ async function rollBack(prefix: string, entries: readonly JournalEntry[]): Promi
 async function finish(prefix: string, state: JournalState): Promise<void> {
   await rm(path.join(prefix, TRASH_DIR, state.id), { recursive: true, force: true });
   await removeEmptyParents(path.join(prefix, TRASH_DIR), prefix);
-  const history = path.join(condaMetaDir(prefix), 'history');
-  const current = await readFile(history, 'utf8').catch(() => '');
-  if (state.history !== '' && !current.endsWith(state.history)) await appendFile(history, state.history);
+  await appendHistory(prefix, state.history);
   await rm(logPath(prefix), { force: true });
   await rm(statePath(prefix), { force: true });
 }

@@ -11,6 +11,7 @@ import { linkScripts } from './cases/link-scripts.js';
 import { ownedPaths } from './cases/owned-paths.js';
 import { channelTrust } from './cases/channel-trust.js';
 import { server } from './cases/server.js';
+import { roundTrips } from './cases/round-trips.js';
 import { shippedArchives } from './cases/shipped-archives.js';
 
-export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, channelTrust, server, shippedArchives];
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, channelTrust, server, roundTrips, shippedArchives];
