@@ -4,27 +4,17 @@
  * and the failures that must leave an environment as it was.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile, cp } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile, cp } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
+import { useTempChannel } from '../helpers/temp-channel.js';
 import { runCli, runCliOk } from '../helpers/cli.js';
 
 let work: string;
 let channel: string;
 let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'taipan-e2e-demo-'));
-  channel = path.join(work, 'channel');
-  env = { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs') };
-  await makeDemoChannel(channel);
-});
-
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
-});
+useTempChannel('e2e-demo', makeDemoChannel, { ready: (w) => ({ work, channel, env } = w) });
 
 function ok(args: string[]): string {
   return runCliOk(args, env);

@@ -3,28 +3,18 @@
  * export, re-create from the export, update --prune, list, remove; explicit files written
  * by `list --explicit` and installed back; spec lists with --file.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
+import { useTempChannel } from '../helpers/temp-channel.js';
 import { runCli, runCliOk } from '../helpers/cli.js';
 
 let work: string;
 let channel: string;
 let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'taipan-e2e-env-'));
-  channel = path.join(work, 'channel');
-  env = { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs'), TAIPAN_ENVS_DIRS: path.join(work, 'envs') };
-  await makeDemoChannel(channel);
-});
-
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
-});
+useTempChannel('e2e-env', makeDemoChannel, { ready: (w) => ({ work, channel, env } = w) });
 
 function ok(args: string[]): string {
   return runCliOk(args, env);

@@ -4,11 +4,11 @@
  * never the envs folder, a folder holding other environments, the home or working folder.
  * Real CLI, real folders; every other environment must survive each refusal.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { indexChannel } from '../../channels/local-index.js';
 import { runCli } from '../helpers/cli.js';
+import { useTempChannel } from '../helpers/temp-channel.js';
 import { writePackage } from '../reliability/fixtures.js';
 
 describe('environment names and folders', () => {
@@ -16,19 +16,18 @@ describe('environment names and folders', () => {
   let channel: string;
   let envs: string;
   let env: NodeJS.ProcessEnv;
+  useTempChannel(
+    'e2e-names',
+    async (ch) => {
+      await writePackage(ch, { name: 'good', files: { 'share/good/readme.txt': 'good\n' } });
+      await indexChannel(ch);
+    },
+    { ready: (w) => ({ work, channel, env } = w) },
+  );
 
-  beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'taipan-e2e-names-'));
-    channel = path.join(work, 'channel');
+  beforeAll(() => {
     envs = path.join(work, 'envs');
-    env = { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs'), TAIPAN_ENVS_DIRS: envs };
-    await writePackage(channel, { name: 'good', files: { 'share/good/readme.txt': 'good\n' } });
-    await indexChannel(channel);
     expect(runCli(['create', '-y', '-n', 'keep', '-c', channel, 'good'], env).status).toBe(0);
-  });
-
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
   });
 
   afterEach(async () => {

@@ -3,29 +3,19 @@
  * later command still works on the environment, and a history with lines nobody can read
  * still lets every command work, with one warning line naming the file and the line.
  */
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
+import { useTempChannel } from '../helpers/temp-channel.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 
 let work: string;
 let channel: string;
 let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  // Spaces in both paths: the channel URL in the history lines carries one.
-  work = await mkdtemp(path.join(os.tmpdir(), 'taipan e2e history-'));
-  channel = path.join(work, 'my channel');
-  env = { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs'), TAIPAN_ENVS_DIRS: path.join(work, 'envs') };
-  await makeDemoChannel(channel);
-});
-
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
-});
+// Spaces in both paths: the channel URL in the history lines carries one.
+useTempChannel('e2e history', makeDemoChannel, { channelName: 'my channel', ready: (w) => ({ work, channel, env } = w) });
 
 function run(args: string[]): CliResult {
   const result = runCli(args, env);

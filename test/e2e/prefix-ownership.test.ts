@@ -3,11 +3,11 @@
  * records are checked as linking checks them: the reproductions of issue 13 §1 with real
  * archives, the real CLI and a victim file outside the prefix that must survive.
  */
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { indexChannel } from '../../channels/local-index.js';
 import { runCli } from '../helpers/cli.js';
+import { useTempChannel } from '../helpers/temp-channel.js';
 import { writePackage, type RawEntry } from '../reliability/fixtures.js';
 
 const SECRET = 'the victim keeps this\n';
@@ -28,18 +28,19 @@ function plantedRecord(name: string, victimPath: string, fields: Record<string, 
 }
 
 describe('paths taipan owns in a prefix', () => {
-  let work: string;
+  const world = useTempChannel('e2e-owned', fillChannel);
+  const prefixOf = (name: string): string => world.prefixOf(name);
   let channel: string;
   let victim: string;
   let env: NodeJS.ProcessEnv;
-  const prefixOf = (name: string): string => path.join(work, 'envs', name);
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'taipan-e2e-owned-'));
-    channel = path.join(work, 'channel');
-    victim = path.join(work, 'victim');
-    env = { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs'), TAIPAN_ENVS_DIRS: path.join(work, 'envs') };
+    ({ channel, env } = world);
+    victim = path.join(world.work, 'victim');
     await mkdir(victim, { recursive: true });
+  });
+
+  async function fillChannel(channel: string): Promise<void> {
     const plant = (p: string): RawEntry => ({ path: p, body: plantedRecord('fake', '../victim/secret.txt') });
     await writePackage(channel, { name: 'good', files: { 'share/good/readme.txt': 'good\n' } });
     await writePackage(channel, { name: 'base', files: { 'lib/base.txt': 'base\n' } });
@@ -54,11 +55,7 @@ describe('paths taipan owns in a prefix', () => {
       raw: [{ path: 'meta', type: 'SymbolicLink', linkpath: 'conda-meta' }, plant('meta/fake-9.9-0.json')],
     });
     await indexChannel(channel);
-  });
-
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
-  });
+  }
 
   beforeEach(async () => {
     await writeFile(path.join(victim, 'secret.txt'), SECRET);
