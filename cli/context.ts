@@ -12,8 +12,9 @@ import { PackageCache, type PackageProgress } from '../environments/package-cach
 import { HttpClient } from '../channels/fetch/http-client.js';
 import type { ChannelIndexOptions } from '../channels/repodata/channel-index.js';
 import { backendByName, BACKEND_NAMES, type BackendName, type SolverBackend } from '../solver/index.js';
-import { resolvePkgsDirs } from '../environments/package-cache/pkgs-dirs.js';
-import type { TaipanConfig } from './config/load.js';
+import { resolvePkgsDirs } from '../channels/util/pkgs-dirs.js';
+import { expandUser } from '../channels/model/home-path.js';
+import { setting, type TaipanConfig } from './config/load.js';
 import { networkSettings } from './config/network.js';
 
 export interface OutputOptions {
@@ -70,13 +71,10 @@ export function checkEnvironmentName(name: string): string {
 export function envsDirs(config: TaipanConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const fromEnv = env.TAIPAN_ENVS_DIRS ?? env.CONDA_ENVS_DIRS;
   if (fromEnv) return fromEnv.split(',').map((d) => path.resolve(d.trim()));
-  if (config.envs_dirs.length > 0) return config.envs_dirs.map((d) => path.resolve(expandHome(d)));
+  if (config.envs_dirs.length > 0) return config.envs_dirs.map((d) => path.resolve(expandUser(d)));
   return [path.join(os.homedir(), '.taipan', 'envs')];
 }
 
-function expandHome(dir: string): string {
-  return dir.startsWith('~') ? path.join(os.homedir(), dir.slice(1)) : dir;
-}
 
 export function targetPlatform(value: string | undefined): Platform {
   return value ? parsePlatform(value) : currentPlatform();
@@ -90,10 +88,10 @@ export function parseChannels(values: readonly string[] | undefined, config: Tai
   const given = values && values.length > 0 ? values : override ? [] : config.channels;
   // `nodefaults` in an environment file means: not the defaults channels (conda-forge's advice).
   const names = given.includes('nodefaults') ? given.filter((c) => c !== 'nodefaults' && c !== 'defaults') : given;
-  const customChannels = config.values.custom_channels?.value as Record<string, string> | undefined;
+  const customChannels = setting(config, 'custom_channels');
   const channelConfig = { ...(config.channel_alias ? { channelAlias: config.channel_alias } : {}), ...(customChannels ? { customChannels } : {}) };
   // `defaults` is conda's multichannel: the channels `default_channels` lists.
-  const expanded = names.flatMap((c) => (c === 'defaults' ? ((config.values.default_channels?.value as string[] | undefined) ?? DEFAULT_CHANNELS) : [c]));
+  const expanded = names.flatMap((c) => (c === 'defaults' ? (setting(config, 'default_channels') ?? DEFAULT_CHANNELS) : [c]));
   // Channel.parse drops credentials from URLs; the fetch layer keeps them for the wire only.
   for (const c of expanded) rememberChannelCredentials(c);
   return expanded.map((c) => Channel.parse(c, channelConfig));
@@ -111,10 +109,10 @@ const clients = new WeakMap<TaipanConfig, HttpClient>();
 export function httpClient(config: TaipanConfig): HttpClient {
   let client = clients.get(config);
   if (!client) {
-    const mirrors = config.values.mirrors?.value as Record<string, string[]> | undefined;
+    const mirrors = setting(config, 'mirrors');
     const warn = (message: string): void => void process.stderr.write(`warning: ${message}\n`);
     const seconds = (name: 'remote_connect_timeout_secs' | 'remote_read_timeout_secs' | 'remote_backoff_factor'): number | undefined => {
-      const value = config.values[name]?.value as number | undefined;
+      const value = setting(config, name);
       return value === undefined ? undefined : value * 1000;
     };
     client = new HttpClient({
@@ -122,7 +120,7 @@ export function httpClient(config: TaipanConfig): HttpClient {
       connectTimeoutMs: seconds('remote_connect_timeout_secs'),
       timeoutMs: seconds('remote_read_timeout_secs'),
       retryDelayMs: seconds('remote_backoff_factor'),
-      retries: config.values.remote_max_retries?.value as number | undefined,
+      retries: setting(config, 'remote_max_retries'),
       network: networkSettings(config, process.env, warn),
       onWarning: warn,
     });
@@ -132,11 +130,11 @@ export function httpClient(config: TaipanConfig): HttpClient {
 }
 
 function offline(config: TaipanConfig, network: NetworkOptions): boolean | undefined {
-  return network.offline || (config.values.offline?.value as boolean | undefined) || undefined;
+  return network.offline || setting(config, 'offline') || undefined;
 }
 
 export function packageCache(config: TaipanConfig, network: NetworkOptions = {}): PackageCache {
-  const threads = config.values.fetch_threads?.value as number | undefined;
+  const threads = setting(config, 'fetch_threads');
   return new PackageCache(resolvePkgsDirs(process.env, config.pkgs_dirs), {
     client: httpClient(config),
     ...(offline(config, network) ? { offline: true } : {}),
@@ -153,7 +151,7 @@ export function repodataCacheDir(config: TaipanConfig): string {
 }
 
 export function channelIndexOptions(config: TaipanConfig, network: NetworkOptions = {}): ChannelIndexOptions {
-  const ttl = config.values.local_repodata_ttl?.value as number | undefined;
+  const ttl = setting(config, 'local_repodata_ttl');
   return {
     client: httpClient(config),
     cacheDir: repodataCacheDir(config),
@@ -164,7 +162,7 @@ export function channelIndexOptions(config: TaipanConfig, network: NetworkOption
 
 /** `--solver` or config `solver`; undefined means the default (CDCL). */
 export function solverBackend(config: TaipanConfig, flag?: string): SolverBackend | undefined {
-  const name = flag ?? (config.values.solver?.value as string | undefined);
+  const name = flag ?? setting(config, 'solver');
   if (name === undefined) return undefined;
   if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
     throw new TaipanError('INVALID_ARGUMENT', `unknown solver '${name}'`, { hint: `choose one of ${BACKEND_NAMES.join(', ')}` });

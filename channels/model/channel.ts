@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { TaipanError } from './errors.js';
+import { expandUser } from './home-path.js';
 import { isPlatform, type Platform } from './platform.js';
 
 export const DEFAULT_CHANNEL_ALIAS = 'https://conda.anaconda.org';
@@ -48,7 +49,7 @@ export class Channel {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
       url = text;
     } else if (isPathLike(text)) {
-      const expanded = text.startsWith('~') ? path.join(os.homedir(), text.slice(1)) : text;
+      const expanded = expandUser(text);
       url = pathToFileURL(path.resolve(config.cwd ?? process.cwd(), expanded)).href;
     } else {
       if (!/^[A-Za-z0-9_.\-/]+$/.test(text)) {

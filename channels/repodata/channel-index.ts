@@ -13,6 +13,7 @@ import type { Channel } from '../model/channel.js';
 import { allSettledOrThrow } from '../util/settle.js';
 import { TaipanError } from '../model/errors.js';
 import { specPackageName } from '../model/match-spec/spec-name.js';
+import { resolvePkgsDirs } from '../util/pkgs-dirs.js';
 import type { RepoDataRecord } from '../model/package-record.js';
 import type { Platform } from '../model/platform.js';
 import { requestSubdirs } from '../model/platform.js';
@@ -158,11 +159,9 @@ function dependencyName(spec: string): string | undefined {
   return specPackageName(spec)?.replace(/\*.*$/, '') || undefined;
 }
 
-/** `<first pkgs dir>/cache`, resolving pkgs dirs as environments/package-cache/pkgs-dirs.ts does from the environment. */
+/** `<first pkgs dir>/cache`, the pkgs dirs as the environment alone gives them. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = (env.TAIPAN_PKGS_DIRS ?? env.CONDA_PKGS_DIRS ?? '').split(',').map((d) => d.trim()).find((d) => d !== '');
-  const first = fromEnv ?? path.join(os.homedir(), '.taipan', 'pkgs');
-  return path.join(path.resolve(first.startsWith('~') ? path.join(os.homedir(), first.slice(1)) : first), 'cache');
+  return path.join(resolvePkgsDirs(env)[0] as string, 'cache');
 }
 
 function envFlag(name: string): boolean | undefined {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { currentPlatform } from '../../channels/model/platform.js';
 import { listEnvironments } from '../../environments/registry.js';
-import { resolvePkgsDirs } from '../../environments/package-cache/pkgs-dirs.js';
+import { resolvePkgsDirs } from '../../channels/util/pkgs-dirs.js';
 import { detectVirtualPackages } from '../../environments/virtual-packages.js';
 import type { TaipanConfig } from '../config/load.js';
 import { envsDirs, parseChannels, TOOL_VERSION } from '../context.js';

@@ -20,7 +20,7 @@ import { solveInstall, solveRemove, type SolvedRequest } from '../../environment
 import { applyTransaction } from '../apply-transaction.js';
 import { announceLockWaits } from '../lock-wait.js';
 import { announceHistoryWarnings } from '../history-warnings.js';
-import type { TaipanConfig } from '../config/load.js';
+import { setting, type TaipanConfig } from '../config/load.js';
 import { channelIndexOptions, envsDirs, packageCache, parseChannels, resolvePrefix, solverBackend, targetPlatform } from '../context.js';
 import { removeWholeEnvironment } from '../remove-environment.js';
 import { collect, withChannelOptions, withOutputOptions, withPrefixOptions, type TransactionOptions } from '../options.js';
@@ -94,9 +94,9 @@ async function solveFlow(flow: InstallFlow): Promise<SolvedRequest> {
         indexOptions: channelIndexOptions(config, { offline: options.offline }),
         updateModifier: options.freezeInstalled ? 'freeze-installed' : options.updateDeps ? 'update-deps' : undefined,
         onlyDeps: options.onlyDeps,
-        addPipAsPythonDependency: config.values.add_pip_as_python_dependency?.value as boolean | undefined,
+        addPipAsPythonDependency: setting(config, 'add_pip_as_python_dependency'),
         backend: solverBackend(config, options.solver),
-        pinnedSpecs: (config.values.pinned_packages?.value as string[] | undefined) ?? [],
+        pinnedSpecs: setting(config, 'pinned_packages') ?? [],
       });
       checkPipPossible(files.pip, solved.finalRecords);
     }
@@ -106,11 +106,9 @@ async function solveFlow(flow: InstallFlow): Promise<SolvedRequest> {
   return solved;
 }
 
+/** Checked against the setting's choices when it was read. */
 function channelPriority(config: TaipanConfig): ChannelPriority | undefined {
-  const value = config.values.channel_priority?.value;
-  if (value === undefined) return undefined;
-  if (value === 'strict' || value === 'flexible' || value === 'disabled') return value;
-  throw new TaipanError('CONFIG', `channel_priority '${String(value)}' (from '${config.values.channel_priority?.source}') is not strict, flexible or disabled`);
+  return setting(config, 'channel_priority') as ChannelPriority | undefined;
 }
 
 export function registerInstallCommands(program: Command, output: Output, config: () => TaipanConfig): void {

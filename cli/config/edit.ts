@@ -7,6 +7,7 @@ import path from 'node:path';
 import { isSeq, parseDocument, type Document } from 'yaml';
 import { TaipanError } from '../../channels/model/errors.js';
 import { SETTINGS, isSettingName, type SettingName } from './schema.js';
+import { scalarSetting } from './load.js';
 
 export type ConfigEdit =
   | { op: 'set'; key: string; value: string }
@@ -22,20 +23,9 @@ function settingName(key: string): SettingName {
 
 function scalarValue(name: SettingName, text: string): string | boolean | number {
   const kind = SETTINGS[name].kind;
-  if (kind === 'boolean' || kind === 'boolean-or-string') {
-    if (/^(true|yes|1|on)$/i.test(text)) return true;
-    if (/^(false|no|0|off)$/i.test(text)) return false;
-    if (kind === 'boolean-or-string') return text;
-    throw new TaipanError('CONFIG', `'${text}' is not a boolean for '${name}'`, { hint: 'use true or false' });
-  }
-  if (kind === 'number') {
-    const n = Number(text);
-    if (!Number.isFinite(n)) throw new TaipanError('CONFIG', `'${text}' is not a number for '${name}'`);
-    return n;
-  }
   if (kind === 'list') throw new TaipanError('CONFIG', `'${name}' is a list`, { hint: `use --add, --append or --remove for '${name}'` });
   if (kind === 'map' || kind === 'string-map') throw new TaipanError('CONFIG', `'${name}' is a mapping`, { hint: `edit '${name}' in the config file itself` });
-  return text;
+  return scalarSetting(name, text, '--set');
 }
 
 function loadDocument(file: string): Document {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
-import { SETTINGS, isSettingName, type SettingName } from './schema.js';
+import { SETTINGS, isSettingName, type SettingDescription, type SettingName } from './schema.js';
 import { yamlLibrary } from '../../channels/util/libraries.js';
 
 export type SettingValue = string | boolean | number | string[] | Record<string, string[]> | Record<string, string>;
@@ -21,6 +21,28 @@ export interface TaipanConfig {
   values: Partial<Record<SettingName, { value: SettingValue; source: string }>>;
   /** The files that were read. */
   sources: string[];
+}
+
+/** The TypeScript type of each kind of setting. */
+interface KindValue {
+  list: string[];
+  string: string;
+  boolean: boolean;
+  number: number;
+  map: Record<string, string[]>;
+  'string-map': Record<string, string>;
+  'boolean-or-string': boolean | string;
+}
+
+/** The value type of setting `N`, from its kind in the schema. */
+export type SettingType<N extends SettingName> = KindValue[(typeof SETTINGS)[N]['kind']];
+
+/**
+ * The value of setting `name`, typed by the schema (checked when it was read), or undefined
+ * when no file or variable gives it: the one place a setting's value is cast.
+ */
+export function setting<N extends SettingName>(config: Pick<TaipanConfig, 'values'>, name: N): SettingType<N> | undefined {
+  return config.values[name]?.value as SettingType<N> | undefined;
 }
 
 export function configFiles(home: string = os.homedir()): string[] {
@@ -83,7 +105,36 @@ export function checkSetting(name: SettingName, value: unknown, source: string):
               : `a ${kind}`;
     throw new TaipanError('CONFIG', `'${name}' in '${source}' must be ${expected}`);
   }
+  if (typeof value === 'string') checkChoice(name, value, source);
   return value as SettingValue;
+}
+
+/** Refuse a string outside the setting's choices, naming them. */
+function checkChoice(name: SettingName, value: string, source: string): void {
+  const choices = (SETTINGS[name] as SettingDescription).choices;
+  if (choices === undefined || choices.includes(value)) return;
+  throw new TaipanError('CONFIG', `'${value}' is not a value of '${name}' (from ${source})`, { hint: `choose one of ${choices.join(', ')}` });
+}
+
+/**
+ * A scalar setting's value from text (an environment variable, `config --set`): booleans
+ * as conda reads them, numbers, strings within the setting's choices.
+ */
+export function scalarSetting(name: SettingName, text: string, source: string): string | boolean | number {
+  const kind = SETTINGS[name].kind;
+  if (kind === 'boolean' || kind === 'boolean-or-string') {
+    if (/^(true|yes|1|on)$/i.test(text)) return true;
+    if (/^(false|no|0|off)$/i.test(text)) return false;
+    if (kind === 'boolean-or-string') return text;
+    throw new TaipanError('CONFIG', `'${text}' is not a boolean for '${name}' (from ${source})`, { hint: 'use true or false' });
+  }
+  if (kind === 'number') {
+    const n = Number(text);
+    if (!Number.isFinite(n)) throw new TaipanError('CONFIG', `'${text}' is not a number for '${name}' (from ${source})`);
+    return n;
+  }
+  checkChoice(name, text, source);
+  return text;
 }
 
 /** A value from an environment variable, converted to the setting's kind. */
@@ -91,18 +142,7 @@ function fromEnvironment(name: SettingName, text: string, variable: string): Set
   const kind = SETTINGS[name].kind;
   if (kind === 'map' || kind === 'string-map') throw new TaipanError('CONFIG', `${variable} cannot be set from the environment`, { hint: `set '${name}' in ~/.taipanrc` });
   if (kind === 'list') return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (kind === 'boolean' || kind === 'boolean-or-string') {
-    if (/^(true|yes|1|on)$/i.test(text)) return true;
-    if (/^(false|no|0|off)$/i.test(text)) return false;
-    if (kind === 'boolean-or-string') return text;
-    throw new TaipanError('CONFIG', `${variable}='${text}' is not a boolean`, { hint: 'use true or false' });
-  }
-  if (kind === 'number') {
-    const n = Number(text);
-    if (!Number.isFinite(n)) throw new TaipanError('CONFIG', `${variable}='${text}' is not a number`);
-    return n;
-  }
-  return text;
+  return scalarSetting(name, text, variable);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, files: readonly string[] = configFiles(env.HOME ?? os.homedir())): TaipanConfig {
@@ -123,7 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, files: readonly
       if (text !== undefined && text !== '') values[name] = { value: fromEnvironment(name, text, variable), source: variable };
     }
   }
-  const list = (name: SettingName): string[] => (values[name]?.value as string[] | undefined) ?? [];
-  const alias = values.channel_alias?.value as string | undefined;
+  const list = (name: 'channels' | 'pkgs_dirs' | 'envs_dirs'): string[] => setting({ values }, name) ?? [];
+  const alias = setting({ values }, 'channel_alias');
   return { channels: list('channels'), ...(alias ? { channel_alias: alias } : {}), pkgs_dirs: list('pkgs_dirs'), envs_dirs: list('envs_dirs'), values, sources };
 }

@@ -16,13 +16,14 @@ import {
   type ProxySettings,
   type TlsSettings,
 } from '../../channels/fetch/network-settings.js';
-import type { TaipanConfig } from './load.js';
+import { setting, type TaipanConfig } from './load.js';
+import { expandUser } from '../../channels/model/home-path.js';
 
 /** The proxy_servers keys taipan uses; requests' per-host keys (`http://host`) are not supported. */
 const PROXY_SCHEMES = ['http', 'https'] as const;
 
 function expandHome(file: string, env: NodeJS.ProcessEnv): string {
-  return file.startsWith('~') ? path.join(env.HOME ?? os.homedir(), file.slice(1)) : file;
+  return expandUser(file, env.HOME ?? os.homedir());
 }
 
 function sourceOf(config: TaipanConfig, name: keyof TaipanConfig['values']): string {
@@ -36,8 +37,8 @@ function tlsSettings(config: TaipanConfig, env: NodeJS.ProcessEnv): TlsSettings 
   const verify = typeof raw === 'string' ? parseSslVerify(raw) : typeof raw === 'boolean' ? raw : true;
   const base: TlsSettings =
     verify === true ? defaultTlsSettings(env) : { verify: typeof verify === 'string' ? expandHome(verify, env) : verify, verifySource: sourceOf(config, 'ssl_verify') };
-  const cert = config.values.client_ssl_cert?.value as string | undefined;
-  const key = config.values.client_ssl_cert_key?.value as string | undefined;
+  const cert = setting(config, 'client_ssl_cert');
+  const key = setting(config, 'client_ssl_cert_key');
   return {
     ...base,
     ...(cert ? { clientCert: expandHome(cert, env) } : {}),
@@ -47,7 +48,7 @@ function tlsSettings(config: TaipanConfig, env: NodeJS.ProcessEnv): TlsSettings 
 
 function proxySettings(config: TaipanConfig, env: NodeJS.ProcessEnv, warn: (message: string) => void): ProxySettings {
   const fromEnv = proxySettingsFromEnvironment(env);
-  const servers = (config.values.proxy_servers?.value as Record<string, string> | undefined) ?? {};
+  const servers = setting(config, 'proxy_servers') ?? {};
   const source = config.values.proxy_servers?.source ?? 'config';
   const unknown = Object.keys(servers).filter((key) => !(PROXY_SCHEMES as readonly string[]).includes(key));
   if (unknown.length > 0) warn(`proxy_servers in ${source}: ${unknown.map((k) => `'${k}'`).join(', ')} ignored; taipan reads the keys http and https`);

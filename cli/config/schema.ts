@@ -8,12 +8,14 @@ export type SettingKind = 'list' | 'string' | 'boolean' | 'number' | 'map' | 'st
 export interface SettingDescription {
   readonly kind: SettingKind;
   readonly description: string;
+  /** The only values a string setting may take. */
+  readonly choices?: readonly string[];
 }
 
 export const SETTINGS = {
   channels: { kind: 'list', description: 'channels to read when no -c is given, highest priority first' },
   channel_alias: { kind: 'string', description: 'base URL that short channel names resolve against (default https://conda.anaconda.org)' },
-  channel_priority: { kind: 'string', description: 'strict (default), flexible or disabled' },
+  channel_priority: { kind: 'string', description: 'strict (default), flexible or disabled', choices: ['strict', 'flexible', 'disabled'] },
   pkgs_dirs: { kind: 'list', description: 'package cache folders; the first writable one receives new packages' },
   envs_dirs: { kind: 'list', description: 'folders holding named environments (-n NAME)' },
   always_copy: { kind: 'boolean', description: 'copy files into environments instead of hard-linking them' },
@@ -29,7 +31,7 @@ export const SETTINGS = {
   remote_backoff_factor: { kind: 'number', description: 'seconds before the first retry, doubled for each next one (default 0.5)' },
   allow_unhashed_packages: { kind: 'boolean', description: 'download packages whose record has neither a sha256 nor an md5 from http(s) channels and files (refused by default: nothing could check them)' },
   offline: { kind: 'boolean', description: 'never use the network: cached repodata and packages only' },
-  solver: { kind: 'string', description: 'cdcl (default) or logic-solver' },
+  solver: { kind: 'string', description: 'cdcl (default) or logic-solver', choices: ['cdcl', 'logic-solver'] },
   default_channels: { kind: 'list', description: "what the 'defaults' channel stands for (default: repo.anaconda.com pkgs/main and pkgs/r)" },
   custom_channels: { kind: 'string-map', description: 'channel name → base URL it lives under, instead of channel_alias' },
   ssl_verify: {

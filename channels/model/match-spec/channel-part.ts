@@ -8,6 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { TaipanError } from '../errors.js';
+import { expandUser } from '../home-path.js';
 import { isPlatform } from '../platform.js';
 
 /** Host of conda's default `channel_alias`: channels under it are known by their path. */
@@ -50,7 +51,7 @@ export function isPathLike(text: string): boolean {
 export function pathToFileUrl(text: string): string {
   if (/^[A-Za-z]:[\\/]/.test(text)) return `file:///${text.replace(/\\/g, '/')}`;
   if (text.startsWith('\\\\')) return `file:${text.replace(/\\/g, '/')}`;
-  const expanded = text === '~' || text.startsWith('~/') ? path.join(os.homedir(), text.slice(1)) : text;
+  const expanded = expandUser(text);
   return `file://${path.resolve(expanded)}`;
 }
 

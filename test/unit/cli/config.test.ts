@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../../cli/config/load.js';
+import { loadConfig, setting } from '../../../cli/config/load.js';
 import { nodeVersionWarning } from '../../../cli/context.js';
 
 describe('config files', () => {
@@ -11,6 +11,18 @@ describe('config files', () => {
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  test('settings with choices refuse other values from files and variables; values come back typed', async () => {
+    const file = path.join(dir, 'choices.yml');
+    await writeFile(file, 'channel_priority: strct\n');
+    expect(() => loadConfig({}, [file])).toThrow(/'strct' is not a value of 'channel_priority' \(from .*choices\.yml\)/);
+    expect(() => loadConfig({ TAIPAN_SOLVER: 'sat' }, [])).toThrow(/'sat' is not a value of 'solver' \(from TAIPAN_SOLVER\)/);
+    const config = loadConfig({ TAIPAN_SOLVER: 'logic-solver', TAIPAN_FETCH_THREADS: '8', TAIPAN_OFFLINE: 'yes' }, []);
+    expect(setting(config, 'solver')).toBe('logic-solver');
+    expect(setting(config, 'fetch_threads')).toBe(8);
+    expect(setting(config, 'offline')).toBe(true);
+    expect(setting(config, 'mirrors')).toBeUndefined();
   });
 
   test('~/.condarc is read and ~/.taipanrc wins over it', async () => {

@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { expandUser } from '../model/home-path.js';
 
 export function resolvePkgsDirs(env: NodeJS.ProcessEnv = process.env, configured: readonly string[] = []): string[] {
   const fromEnv = env.TAIPAN_PKGS_DIRS ?? env.CONDA_PKGS_DIRS;
@@ -13,5 +14,5 @@ export function resolvePkgsDirs(env: NodeJS.ProcessEnv = process.env, configured
     : configured.length > 0
       ? [...configured]
       : [path.join(os.homedir(), '.taipan', 'pkgs')];
-  return dirs.map((d) => path.resolve(d.startsWith('~') ? path.join(os.homedir(), d.slice(1)) : d));
+  return dirs.map((d) => path.resolve(expandUser(d, env.HOME ?? os.homedir())));
 }
