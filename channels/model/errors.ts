@@ -37,7 +37,9 @@ export type TaipanErrorCode =
   | 'RECIPE'
   | 'TLS_ERROR'
   | 'BUILD_FAILED'
-  | 'TEST_FAILED';
+  | 'TEST_FAILED'
+  | 'NO_ENVIRONMENT'
+  | 'NO_SHELL_HOOK';
 
 export interface TaipanErrorOptions {
   hint?: string;
