@@ -60,8 +60,8 @@ export function resolvePrefix(options: PrefixOptions, config: TaipanConfig, env:
       });
     }
     const value = configured.value as string;
-    // A value with a separator (or ~) is a folder, anything else a name, as `activate` reads them.
-    prefix = /[/\\]/.test(value) || value.startsWith('~') || value.startsWith('.') ? path.resolve(expandHome(value)) : path.join(roots[0] as string, checkEnvironmentName(value));
+    // An absolute path (or ~/...) is a folder; anything else must be a name: a relative path would change with the working folder.
+    prefix = path.isAbsolute(value) || value.startsWith('~') ? path.resolve(expandHome(value)) : path.join(roots[0] as string, checkEnvironmentName(value));
     source = `default_environment (from '${configured.source}') `;
   }
   const held = roots.find((root) => !path.relative(prefix, root).startsWith('..') && !path.isAbsolute(path.relative(prefix, root)));
