@@ -11,5 +11,6 @@ import { linkScripts } from './cases/link-scripts.js';
 import { ownedPaths } from './cases/owned-paths.js';
 import { server } from './cases/server.js';
 import { shippedArchives } from './cases/shipped-archives.js';
+import { activeEnvironment } from './cases/active-environment.js';
 
-export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, server, shippedArchives];
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, server, shippedArchives, activeEnvironment];
