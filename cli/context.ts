@@ -33,22 +33,41 @@ export interface PrefixOptions {
 export { nodeVersionWarning, TOOL_VERSION } from './version.js';
 
 /**
- * `-p PREFIX` or `-n NAME` (under the first envs dir) to an absolute prefix. Neither may
- * name an envs folder or a folder holding one: an environment made there would be the
- * folder of every other environment, and removing it would remove them all.
+ * `-p PREFIX` or `-n NAME` (under the first envs dir) to an absolute prefix; with neither,
+ * the active environment (CONDA_PREFIX, which `taipan activate` and conda's activation set),
+ * else the configured `default_environment`, as conda and mamba act on the active one.
+ * `required` (create) wants -n/-p and nothing else. None of these may name an envs folder
+ * or a folder holding one: an environment made there would be the folder of every other
+ * environment, and removing it would remove them all.
  */
-export function resolvePrefix(options: PrefixOptions, config: TaipanConfig, env: NodeJS.ProcessEnv = process.env): string {
+export function resolvePrefix(options: PrefixOptions, config: TaipanConfig, env: NodeJS.ProcessEnv = process.env, required = false): string {
   if (options.prefix && options.name) {
     throw new TaipanError('INVALID_ARGUMENT', 'give either -p/--prefix or -n/--name, not both');
   }
   const roots = envsDirs(config, env);
   let prefix: string;
+  let source = '';
   if (options.prefix) prefix = path.resolve(options.prefix);
   else if (options.name !== undefined) prefix = path.join(roots[0] as string, checkEnvironmentName(options.name));
-  else throw new TaipanError('INVALID_ARGUMENT', 'no environment given', { hint: 'name one with -p PREFIX or -n NAME' });
+  else if (required) throw new TaipanError('INVALID_ARGUMENT', 'no environment given', { hint: 'name the new environment with -n NAME or -p PREFIX' });
+  else if (env.CONDA_PREFIX) {
+    prefix = path.resolve(env.CONDA_PREFIX);
+    source = 'the active environment ';
+  } else {
+    const configured = config.values.default_environment;
+    if (configured === undefined || configured.value === '') {
+      throw new TaipanError('NO_ENVIRONMENT', 'no environment given and none is active', {
+        hint: 'name one with -n NAME or -p PREFIX, or activate one with `taipan activate NAME` (or set `default_environment` in ~/.taipanrc)',
+      });
+    }
+    const value = configured.value as string;
+    // An absolute path (or ~/...) is a folder; anything else must be a name: a relative path would change with the working folder.
+    prefix = path.isAbsolute(value) || value.startsWith('~') ? path.resolve(expandHome(value)) : path.join(roots[0] as string, checkEnvironmentName(value));
+    source = `default_environment (from '${configured.source}') `;
+  }
   const held = roots.find((root) => !path.relative(prefix, root).startsWith('..') && !path.isAbsolute(path.relative(prefix, root)));
   if (held !== undefined) {
-    throw new TaipanError('INVALID_ARGUMENT', `'${prefix}' ${held === prefix ? 'is' : 'holds'} the envs folder '${held}', not an environment`, {
+    throw new TaipanError('INVALID_ARGUMENT', `${source}'${prefix}' ${held === prefix ? 'is' : 'holds'} the envs folder '${held}', not an environment`, {
       hint: 'name an environment inside it with -n NAME, or choose another folder with -p PREFIX',
     });
   }

@@ -39,7 +39,9 @@ export type TaipanErrorCode =
   | 'BUILD_FAILED'
   | 'TEST_FAILED'
   | 'UNSAFE_URL'
-  | 'MISSING_HASH';
+  | 'MISSING_HASH'
+  | 'NO_ENVIRONMENT'
+  | 'NO_SHELL_HOOK';
 
 export interface TaipanErrorOptions {
   hint?: string;

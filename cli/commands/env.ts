@@ -38,7 +38,8 @@ export function registerEnvCommands(program: Command, output: Output, config: ()
         for (const warning of described?.warnings ?? []) output.warn(warning);
         const target: PrefixOptions =
           options.prefix || options.name ? options : described?.name ? { name: described.name } : described?.prefix ? { prefix: described.prefix } : {};
-        if (!target.prefix && !target.name) {
+        // create must name its environment; update falls back to the active one, as conda's does.
+        if (mode === 'create' && !target.prefix && !target.name) {
           throw new TaipanError('INVALID_ARGUMENT', `'${options.file}' names no environment`, { hint: 'give one with -n NAME or -p PREFIX' });
         }
         const prefix = resolvePrefix(target, settings);

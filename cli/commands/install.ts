@@ -16,6 +16,8 @@ import { checkPipPossible, runPipInstall } from '../../environments/pip.js';
 import { registerEnvironment } from '../../environments/registry.js';
 import { distToSpec, packagesAtRevision, readRevisions, revertSpecs } from '../../environments/revisions.js';
 import { setEnvVars } from '../../environments/activation/env-vars.js';
+import { environmentName } from '../../environments/activation/activation.js';
+import { shellWord } from '../../environments/activation/shells.js';
 import { solveInstall, solveRemove, type SolvedRequest } from '../../environments/solve-request.js';
 import { applyTransaction } from '../apply-transaction.js';
 import { announceLockWaits } from '../lock-wait.js';
@@ -61,9 +63,18 @@ export async function runInstallFlow(output: Output, flow: InstallFlow): Promise
     removeSpecs: flow.historySpecs?.removeSpecs,
     config,
   });
-  if (changed && flow.mode === 'create') await registerEnvironment(flow.prefix);
+  if (changed && flow.mode === 'create') {
+    await registerEnvironment(flow.prefix);
+    if (!options.json) output.text(activationHint(flow.prefix, envsDirs(config)));
+  }
   if (changed && Object.keys(files.variables).length > 0) await setEnvVars(flow.prefix, files.variables);
   if (!options.dryRun && files.pip.length > 0) await runPipInstall(flow.prefix, flow.platform, files.pip, flow.pipCwd ?? process.cwd());
+}
+
+/** conda's closing words after create: how to step into the new environment, and out again. */
+function activationHint(prefix: string, envsFolders: readonly string[]): string {
+  const target = environmentName(prefix, envsFolders[0]) ?? shellWord(prefix);
+  return `\nTo activate this environment, use\n\n    $ taipan activate ${target}\n\nTo deactivate an active environment, use\n\n    $ taipan deactivate\n\n`;
 }
 
 /** Solve `flow`'s request against the prefix as it is now. */
@@ -132,7 +143,7 @@ export function registerInstallCommands(program: Command, output: Output, config
         if (options.clone !== undefined) {
           if (mode !== 'create' || specs.length > 0) throw new TaipanError('INVALID_ARGUMENT', '--clone goes with `taipan create` and no specs');
           const source = options.clone.includes('/') || options.clone.includes('\\') ? path.resolve(options.clone) : resolvePrefix({ name: options.clone }, settings);
-          const prefix = resolvePrefix(options, settings);
+          const prefix = resolvePrefix(options, settings, process.env, true);
           await runInstallFlow(output, { mode, prefix, platform, specs: [], files: EMPTY_FILE_REQUEST, options, config: settings, cloneFrom: source });
           return;
         }
@@ -147,7 +158,8 @@ export function registerInstallCommands(program: Command, output: Output, config
         }
         const files = options.file && options.file.length > 0 ? await readRequestFiles(options.file, platform) : EMPTY_FILE_REQUEST;
         const named = files.environments.find((e) => e.name)?.name;
-        const prefix = resolvePrefix(options.prefix || options.name || !named ? options : { name: named }, settings);
+        // create names its environment (conda's rule); install without -n/-p acts on the active one.
+        const prefix = resolvePrefix(options.prefix || options.name || !named ? options : { name: named }, settings, process.env, mode === 'create');
         const pipCwd = options.file?.[0] ? path.dirname(path.resolve(options.file[0])) : undefined;
         await runInstallFlow(output, { mode, prefix, platform, specs, files, pipCwd, options, config: settings });
       });

@@ -8,11 +8,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { TaipanError } from '../../channels/model/errors.js';
 import { currentPlatform } from '../../channels/model/platform.js';
-import { shellQuote } from '../../channels/util/shell-quote.js';
-import { activate, activatedEnvironment, deactivate } from '../../environments/activation/activation.js';
+import { activate, activatedEnvironment, deactivate, environmentName } from '../../environments/activation/activation.js';
 import { readEnvVars, setEnvVars, unsetEnvVars } from '../../environments/activation/env-vars.js';
-import { parseShell, renderChanges, scriptExtension, shellHook } from '../../environments/activation/shells.js';
-import { initShell, reverseInitShell } from '../../environments/activation/shell-init.js';
+import { parseShell, renderChanges, scriptExtension, shellHook, shellWord, type ShellName } from '../../environments/activation/shells.js';
+import { hookLine, initShell, reverseInitShell } from '../../environments/activation/shell-init.js';
 import { isEnvironment } from '../../environments/prefix/prefix-record.js';
 import type { TaipanConfig } from '../config/load.js';
 import { envsDirs, resolvePrefix, type PrefixOptions } from '../context.js';
@@ -21,13 +20,21 @@ import type { Output } from '../output.js';
 
 /** How the shell hook calls this very installation of taipan. */
 function selfCommand(): string {
-  const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : shellQuote(s));
-  return `${quote(process.execPath)} ${quote(path.resolve(process.argv[1] ?? 'taipan'))}`;
+  return `${shellWord(process.execPath)} ${shellWord(path.resolve(process.argv[1] ?? 'taipan'))}`;
 }
 
-/** `activate NAME`, `activate PATH` or nothing (the base of the envs dir is not a thing here). */
+/** `activate NAME`, `activate PATH`, or nothing: the configured `default_environment` (conda's base). */
 async function resolveTarget(target: string | undefined, config: TaipanConfig): Promise<{ prefix: string; displayName: string }> {
-  if (!target) throw new TaipanError('INVALID_ARGUMENT', 'name the environment to activate', { hint: 'taipan activate NAME or taipan activate /path/to/env' });
+  if (!target) {
+    if (config.values.default_environment === undefined) {
+      throw new TaipanError('INVALID_ARGUMENT', 'name the environment to activate', {
+        hint: 'taipan activate NAME or taipan activate /path/to/env (or set `default_environment` in ~/.taipanrc)',
+      });
+    }
+    // Not the active environment: activating with no name goes to the default, as conda's goes to base.
+    const prefix = resolvePrefix({}, config, { ...process.env, CONDA_PREFIX: '' });
+    return { prefix, displayName: environmentName(prefix, envsDirs(config)[0]) ?? prefix };
+  }
   const looksLikePath = target.includes('/') || target.includes('\\') || target.startsWith('.');
   const prefix = looksLikePath ? path.resolve(target) : resolvePrefix({ name: target }, config);
   if (!looksLikePath && !(await isEnvironment(prefix))) {
@@ -36,6 +43,20 @@ async function resolveTarget(target: string | undefined, config: TaipanConfig): 
     });
   }
   return { prefix, displayName: looksLikePath ? prefix : target };
+}
+
+/** config `changeps1` (default true): whether activation shows `(name) ` in the prompt. */
+function changePrompt(config: TaipanConfig): boolean {
+  return config.values.changeps1?.value !== false;
+}
+
+/** The shell the user is typing in, from $SHELL, for advice; bash when it is not one taipan knows. */
+function userShell(): ShellName {
+  try {
+    return parseShell(path.basename(process.env.SHELL ?? 'bash'));
+  } catch {
+    return 'bash';
+  }
 }
 
 export function registerShellCommands(program: Command, output: Output, config: () => TaipanConfig): void {
@@ -56,7 +77,13 @@ export function registerShellCommands(program: Command, output: Output, config: 
     .action(async (target: string | undefined, options: { shell: string; stack?: boolean }) => {
       const shellName = parseShell(options.shell);
       const { prefix, displayName } = await resolveTarget(target, config());
-      const changes = await activate(prefix, process.env, { platform: currentPlatform(), stack: options.stack, scriptExtension: scriptExtension(shellName), displayName });
+      const changes = await activate(prefix, process.env, {
+        platform: currentPlatform(),
+        stack: options.stack,
+        scriptExtension: scriptExtension(shellName),
+        displayName,
+        changePrompt: changePrompt(config()),
+      });
       output.text(renderChanges(shellName, changes, 'activate'));
     });
   shell
@@ -65,9 +92,26 @@ export function registerShellCommands(program: Command, output: Output, config: 
     .option('-s, --shell <shell>', 'bash, zsh, fish, powershell or cmd', 'bash')
     .action(async (options: { shell: string }) => {
       const shellName = parseShell(options.shell);
-      const changes = await deactivate(process.env, { platform: currentPlatform(), scriptExtension: scriptExtension(shellName) });
+      const changes = await deactivate(process.env, { platform: currentPlatform(), scriptExtension: scriptExtension(shellName), changePrompt: changePrompt(config()) });
       output.text(renderChanges(shellName, changes, 'deactivate'));
     });
+
+  // Typed as a plain command, `taipan activate` cannot change the shell it was typed in:
+  // say how to load the shell function that can, instead of commander's "unknown command".
+  for (const word of ['activate', 'deactivate'] as const) {
+    program
+      .command(word)
+      .description(`${word} an environment in this shell (needs the shell hook: \`taipan init\`)`)
+      .argument('[args...]')
+      .allowUnknownOption()
+      .helpOption(false)
+      .action(() => {
+        const shellName = userShell();
+        throw new TaipanError('NO_SHELL_HOOK', `\`taipan ${word}\` changes the running shell, which needs taipan's shell function, and this shell has not loaded it`, {
+          hint: `load it in this shell with \`${hookLine(shellName, 'taipan')}\`, or run \`taipan init --shell ${shellName}\` once and open a new shell`,
+        });
+      });
+  }
 
   program
     .command('init')

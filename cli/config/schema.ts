@@ -46,6 +46,11 @@ export const SETTINGS = {
     description:
       'proxies by scheme, {http: URL, https: URL}; a URL may carry user:password (never printed). Over HTTP_PROXY/HTTPS_PROXY; NO_PROXY lists hosts that go direct. https requests without an https proxy use the http one',
   },
+  default_environment: {
+    kind: 'string',
+    description: 'the environment (name, or folder path) that commands act on when no -n/-p is given and none is active; unset: such commands stop and say how to choose one',
+  },
+  changeps1: { kind: 'boolean', description: "put '(env) ' before the shell prompt while an environment is active (default true)" },
 } as const satisfies Record<string, SettingDescription>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -18,6 +18,24 @@ export interface ActivationChanges {
   readonly unset: readonly string[];
   /** Scripts to run in the shell: activate.d after setting, deactivate.d before unsetting. */
   readonly scripts: readonly string[];
+  /** What happens to the shell's prompt; absent: it is left alone. */
+  readonly prompt?: PromptChange;
+}
+
+/**
+ * The prompt is changed inside the shell, never passed through taipan: the shell saves its
+ * own prompt per level (`level`) and puts it back byte for byte, escape sequences and all.
+ */
+export interface PromptChange {
+  readonly phase: 'activate' | 'deactivate';
+  /** The CONDA_SHLVL whose saved prompt is written (activate) or restored (deactivate). */
+  readonly level: number;
+  /** The modifier shown before (stripped from the prompt's start where no saved prompt is). */
+  readonly from: string;
+  /** The modifier shown after: '' once no environment is active. */
+  readonly to: string;
+  /** Whether to change the prompt where nothing was saved (config `changeps1`). */
+  readonly change: boolean;
 }
 
 const SAVED_PATH = 'TAIPAN_SAVED_PATH_';
@@ -47,6 +65,31 @@ export interface ActivateOptions {
   readonly scriptExtension: string;
   /** The name shown as CONDA_DEFAULT_ENV (the env name, or the prefix). */
   readonly displayName?: string;
+  /** Put `(name) ` before the prompt (config `changeps1`, default true). */
+  readonly changePrompt?: boolean;
+}
+
+/**
+ * The variables an activation overwrites that are not the environment's own: saved with its
+ * variables, so deactivating puts back exactly what was shown before (also conda's values
+ * when taipan activates over an environment conda activated).
+ */
+const OVERWRITTEN = ['CONDA_DEFAULT_ENV', 'CONDA_PROMPT_MODIFIER'] as const;
+
+/**
+ * `(name) ` for the prompt. Shells expand their prompts every time they show them (bash runs
+ * `$(...)` and backquotes in PS1, zsh with prompt_subst too, and reads `%` and `\\` escapes),
+ * and an environment's name or folder can come from a file someone else wrote: anything but
+ * letters, digits, spaces and plain punctuation is shown as `?`, so no name runs or styles.
+ */
+export function promptModifier(shown: string): string {
+  return `(${shown.replace(/[^\p{L}\p{N}\p{M} ._+\-/@~:=,]/gu, '?')}) `;
+}
+
+/** The name `taipan activate NAME` finds `prefix` by (it is in the first envs folder), if any. */
+export function environmentName(prefix: string, firstEnvsDir: string | undefined): string | undefined {
+  const name = path.basename(prefix);
+  return firstEnvsDir !== undefined && path.dirname(prefix) === firstEnvsDir && /^[\w+-][\w.+-]*$/.test(name) ? name : undefined;
 }
 
 export async function activate(prefix: string, env: NodeJS.ProcessEnv, options: ActivateOptions): Promise<ActivationChanges> {
@@ -60,22 +103,29 @@ export async function activate(prefix: string, env: NodeJS.ProcessEnv, options: 
   // Without --stack, the environment now active is replaced: its PATH is the one saved before it.
   const pathBelow = !options.stack && current && env[`${SAVED_PATH}${level}`] !== undefined ? (env[`${SAVED_PATH}${level}`] as string) : basePath;
   const vars = await readEnvVars(prefix);
+  const changePrompt = options.changePrompt ?? true;
+  const shown = options.displayName ?? prefix;
+  const modifier = changePrompt ? promptModifier(shown) : '';
   const set: [string, string][] = [];
   if (current) set.push([`CONDA_PREFIX_${level}`, current]);
   set.push([`${SAVED_PATH}${level + 1}`, basePath]);
   set.push(['PATH', [...prefixPathEntries(prefix, options.platform), ...(pathBelow ? [pathBelow] : [])].join(sep)]);
   set.push(['CONDA_PREFIX', prefix]);
-  set.push(['CONDA_DEFAULT_ENV', options.displayName ?? prefix]);
   set.push(['CONDA_SHLVL', String(level + 1)]);
-  set.push(['CONDA_PROMPT_MODIFIER', `(${options.displayName ?? path.basename(prefix)}) `]);
-  const names = Object.keys(vars).sort();
-  for (const name of names) {
+  const own = Object.keys(vars).filter((name) => !(OVERWRITTEN as readonly string[]).includes(name)).sort();
+  const values: [string, string][] = [['CONDA_DEFAULT_ENV', shown], ['CONDA_PROMPT_MODIFIER', modifier], ...own.map((name): [string, string] => [name, vars[name] as string])];
+  for (const [name, value] of values) {
     // Remember a value the variable had, so deactivate can put it back.
     if (env[name] !== undefined) set.push([`${SAVED_VARS}${level + 1}_${name}`, env[name] as string]);
-    set.push([name, vars[name] as string]);
+    set.push([name, value]);
   }
-  set.push([`${SAVED_VARS}${level + 1}`, names.join(',')]);
-  return { set, unset: [], scripts: await scriptsIn(prefix, 'activate.d', options.scriptExtension) };
+  set.push([`${SAVED_VARS}${level + 1}`, values.map(([name]) => name).join(',')]);
+  return {
+    set,
+    unset: [],
+    scripts: await scriptsIn(prefix, 'activate.d', options.scriptExtension),
+    prompt: { phase: 'activate', level: level + 1, from: env.CONDA_PROMPT_MODIFIER ?? '', to: modifier, change: changePrompt },
+  };
 }
 
 export async function deactivate(env: NodeJS.ProcessEnv, options: Omit<ActivateOptions, 'stack' | 'displayName'>): Promise<ActivationChanges> {
@@ -87,8 +137,10 @@ export async function deactivate(env: NodeJS.ProcessEnv, options: Omit<ActivateO
   const savedPath = env[`${SAVED_PATH}${level}`];
   if (savedPath !== undefined) set.push(['PATH', savedPath]);
   unset.push(`${SAVED_PATH}${level}`);
+  const restored = new Map<string, string | undefined>();
   for (const name of (env[`${SAVED_VARS}${level}`] ?? '').split(',').filter(Boolean)) {
     const before = env[`${SAVED_VARS}${level}_${name}`];
+    restored.set(name, before);
     if (before !== undefined) {
       set.push([name, before]);
       unset.push(`${SAVED_VARS}${level}_${name}`);
@@ -97,15 +149,21 @@ export async function deactivate(env: NodeJS.ProcessEnv, options: Omit<ActivateO
   unset.push(`${SAVED_VARS}${level}`);
   const previous = env[`CONDA_PREFIX_${level - 1}`];
   if (level - 1 > 0 && previous) {
-    set.push(['CONDA_PREFIX', previous], ['CONDA_DEFAULT_ENV', previous], ['CONDA_SHLVL', String(level - 1)]);
-    set.push(['CONDA_PROMPT_MODIFIER', `(${path.basename(previous)}) `]);
+    set.push(['CONDA_PREFIX', previous], ['CONDA_SHLVL', String(level - 1)]);
     unset.push(`CONDA_PREFIX_${level - 1}`);
   } else {
-    unset.push('CONDA_PREFIX', 'CONDA_DEFAULT_ENV', 'CONDA_PROMPT_MODIFIER');
+    unset.push('CONDA_PREFIX');
     set.push(['CONDA_SHLVL', '0']);
   }
   const scripts = (await scriptsIn(prefix, 'deactivate.d', options.scriptExtension)).reverse();
-  return { set, unset, scripts };
+  const prompt: PromptChange = {
+    phase: 'deactivate',
+    level,
+    from: env.CONDA_PROMPT_MODIFIER ?? '',
+    to: restored.get('CONDA_PROMPT_MODIFIER') ?? '',
+    change: options.changePrompt ?? true,
+  };
+  return { set, unset, scripts, prompt };
 }
 
 /** The variables a process run "in" the environment sees (`taipan run`). */

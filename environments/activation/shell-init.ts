@@ -25,16 +25,19 @@ export function profileFile(shell: ShellName, home: string): string {
   }
 }
 
+/** The line that loads the shell hook into `shell`, calling taipan as `command`. */
+export function hookLine(shell: ShellName, command: string): string {
+  return shell === 'fish'
+    ? `${command} shell hook --shell fish | source`
+    : shell === 'powershell'
+      ? `(& ${command} shell hook --shell powershell) | Out-String | Invoke-Expression`
+      : shell === 'cmd'
+        ? `@FOR /F "delims=" %%i IN ('${command} shell hook --shell cmd') DO @%%i`
+        : `eval "$(${command} shell hook --shell ${shell})"`;
+}
+
 function block(shell: ShellName, command: string): string {
-  const line =
-    shell === 'fish'
-      ? `${command} shell hook --shell fish | source`
-      : shell === 'powershell'
-        ? `(& ${command} shell hook --shell powershell) | Out-String | Invoke-Expression`
-        : shell === 'cmd'
-          ? `@FOR /F "delims=" %%i IN ('${command} shell hook --shell cmd') DO @%%i`
-          : `eval "$(${command} shell hook --shell ${shell})"`;
-  return `${BEGIN}\n# !! Contents within this block are managed by 'taipan init' !!\n${line}\n${END}\n`;
+  return `${BEGIN}\n# !! Contents within this block are managed by 'taipan init' !!\n${hookLine(shell, command)}\n${END}\n`;
 }
 
 function withoutBlock(text: string): string {

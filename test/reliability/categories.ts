@@ -13,5 +13,6 @@ import { channelTrust } from './cases/channel-trust.js';
 import { server } from './cases/server.js';
 import { roundTrips } from './cases/round-trips.js';
 import { shippedArchives } from './cases/shipped-archives.js';
+import { activeEnvironment } from './cases/active-environment.js';
 
-export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, channelTrust, server, roundTrips, shippedArchives];
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, channelTrust, server, roundTrips, shippedArchives, activeEnvironment];
