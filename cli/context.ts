@@ -60,9 +60,9 @@ export function resolvePrefix(options: PrefixOptions, config: TaipanConfig, env:
         hint: 'name one with -n NAME or -p PREFIX, or activate one with `taipan activate NAME` (or set `default_environment` in ~/.taipanrc)',
       });
     }
-    const value = configured.value as string;
+    const value = setting(config, 'default_environment') as string;
     // An absolute path (or ~/...) is a folder; anything else must be a name: a relative path would change with the working folder.
-    prefix = path.isAbsolute(value) || value.startsWith('~') ? path.resolve(expandHome(value)) : path.join(roots[0] as string, checkEnvironmentName(value));
+    prefix = path.isAbsolute(value) || expandUser(value) !== value ? path.resolve(expandUser(value)) : path.join(roots[0] as string, checkEnvironmentName(value));
     source = `default_environment (from '${configured.source}') `;
   }
   const held = roots.find((root) => !path.relative(prefix, root).startsWith('..') && !path.isAbsolute(path.relative(prefix, root)));
