@@ -9,13 +9,16 @@ import { shellQuote } from '../../channels/util/shell-quote.js';
 import { recipeError, type SourceLocation } from '../errors.js';
 import { finalizeDrafts, specName, type OutputDraft } from '../draft.js';
 import { hashPrefix, type HashInputValue } from '../hash.js';
+import type { FormatContext } from '../format-context.js';
 import { envObject } from '../jinja-env.js';
-import type { FormatContext } from '../meta-yaml/render.js';
+import { checkKeys } from '../keys/table.js';
+import { unknownNameWarning } from '../keys/unknown-names.js';
 import { platformFlags } from '../platform-vars.js';
 import type { RenderedOutput } from '../stage1.js';
 import { namesInExpression } from '../used-vars.js';
 import { explodeVariants, type Variant, type VariantValue } from '../variant-config.js';
 import { child, evaluate, isConditional, nodeLocation, type EvalScope } from './evaluate.js';
+import { V1_MULTI_ROOT, V1_ROOT } from './keys.js';
 import { deepMerge, filesOf, intOf, isJsonMap, mapOf, runExportsOf, scriptOf, sourcesOf, str, strings, testsOf, type JsonMap } from './fields.js';
 import { evalCondition, expressionsIn, type Json } from './template.js';
 
@@ -69,6 +72,43 @@ function collectUsage(node: YamlNode | null | undefined, usage: Usage, inBuildHo
   }
 }
 
+/** Names every template sees besides the context: taipan's Jinja globals and minijinja's builtins. */
+const TEMPLATE_GLOBALS = ['compiler', 'stdlib', 'cdt', 'pin_subpackage', 'pin_compatible', 'match', 'load_setup_py_data', 'load_file_data', 'load_str_data', 'load_file_regex', 'range', 'dict', 'namespace', 'debug'];
+
+/**
+ * Warns of each name an `if:` or `skip:` condition reads that is neither a platform name,
+ * a variant config key, a context variable nor a template global (rattler-build reads it
+ * as false, silently).
+ */
+function warnUnknownConditionNames(ctx: FormatContext, root: YamlNode, at: (node: YamlNode | null | undefined) => SourceLocation): void {
+  const contextNode = child(root, 'context');
+  const contextKeys = isMap(contextNode) ? contextNode.items.map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : [];
+  const candidates = [...Object.keys(platformFlags(ctx.targetPlatform)), 'target_platform', 'host_platform', 'build_platform', ...contextKeys, ...ctx.config.values.keys()];
+  const known = new Set([...candidates, ...ctx.config.extras.keys(), ...Object.keys(shellVariables(ctx.targetPlatform)), 'env', 'hash', ...TEMPLATE_GLOBALS]);
+  const check = (key: string, node: YamlNode | null | undefined): void => {
+    if (!isScalar(node) || typeof node.value !== 'string') return;
+    const text = node.value.replace(/^\s*\$\{\{|\}\}\s*$/g, '');
+    for (const name of namesInExpression(text)) {
+      const warning = known.has(name) ? undefined : unknownNameWarning({ name, expression: `${key}: ${node.value.trim()}`, loc: at(node) }, 'recipe.yaml', candidates);
+      if (warning) ctx.warn(warning);
+    }
+  };
+  const walk = (node: YamlNode | null | undefined, depth: number): void => {
+    if (!node || depth > 64) return;
+    if (isSeq(node)) for (const item of node.items) walk(item as YamlNode, depth + 1);
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      const value = pair.value as YamlNode | null;
+      if (key === 'context') continue;
+      if (key === 'if') check(key, value);
+      else if (key === 'skip') for (const item of isSeq(value) ? (value.items as YamlNode[]) : [value]) check(key, item);
+      else walk(value, depth + 1);
+    }
+  };
+  walk(root, 0);
+}
+
 function inRequirements(key: string, already: boolean): boolean {
   return already || key === 'build' || key === 'host';
 }
@@ -98,6 +138,16 @@ export function renderRecipeYaml(ctx: FormatContext): RenderedOutput[] {
   } else if (!isMap(child(root, 'package'))) {
     throw recipeError(at(root), "the recipe has no 'package:' section (name and version)");
   }
+  // rattler-build rejects a key it does not know, in every section.
+  checkKeys(root, outputsNode !== undefined ? V1_MULTI_ROOT : V1_ROOT, 'the top level', {
+    at,
+    conditionals: true,
+    report: (problem) => {
+      throw recipeError(problem.loc, problem.message, { hint: problem.hint });
+    },
+  });
+
+  warnUnknownConditionNames(ctx, root, at);
 
   // Usage of the shared part, then of each output.
   const shared = newUsage();
