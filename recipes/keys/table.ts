@@ -32,8 +32,14 @@ export interface KeyTable {
   readonly misplaced?: Readonly<Record<string, string>>;
 }
 
-/** A table whose key names TypeScript knows, so {@link sectionOf} can type its reads. */
-export function keyTable<K extends string>(name: string, keys: Record<K, KeySpec>, misplaced?: Record<string, string>): KeyTable & { readonly keys: Readonly<Record<K, KeySpec>> } {
+/** A table whose key names TypeScript knows (a KeyTable still), so {@link sectionOf} can type its reads. */
+export interface TypedKeyTable<K extends string> {
+  readonly name: string;
+  readonly keys: Readonly<Record<K, KeySpec>>;
+  readonly misplaced?: Readonly<Record<string, string>>;
+}
+
+export function keyTable<K extends string>(name: string, keys: Record<K, KeySpec>, misplaced?: Record<string, string>): TypedKeyTable<K> {
   return misplaced ? { name, keys, misplaced } : { name, keys };
 }
 
@@ -42,13 +48,13 @@ export function unionTable(name: string, ...tables: KeyTable[]): KeyTable {
   return { name, keys: Object.assign({}, ...tables.map((t) => t.keys)) as Record<string, KeySpec> };
 }
 
-export type KeysOf<T extends KeyTable> = Extract<keyof T['keys'], string>;
+export type KeysOf<T extends TypedKeyTable<string>> = Extract<keyof T['keys'], string>;
 
 /**
  * A section's values, readable only by the table's keys (`sectionOf(BUILD, v).numbr` is a
  * type error). Anything that is not a mapping reads as empty.
  */
-export function sectionOf<T extends KeyTable, V>(_table: T, value: V | undefined | null): { readonly [K in KeysOf<T>]?: V } {
+export function sectionOf<T extends TypedKeyTable<string>, V>(_table: T, value: V | undefined | null): { readonly [K in KeysOf<T>]?: V } {
   return value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value) ? (value as { [K in KeysOf<T>]?: V }) : {};
 }
 

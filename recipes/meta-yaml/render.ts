@@ -11,14 +11,14 @@ import { finalizeDrafts, specName, type OutputDraft } from '../draft.js';
 import type { HashInputValue } from '../hash.js';
 import type { FormatContext } from '../format-context.js';
 import { envObject } from '../jinja-env.js';
-import { checkKeys, type KeyProblem, type KeyTable } from '../keys/table.js';
+import { checkKeys, sectionOf, type KeyProblem, type KeyTable } from '../keys/table.js';
 import { unknownNameWarning } from '../keys/unknown-names.js';
 import { platformFlags } from '../platform-vars.js';
 import { selectLines, selectorNamespace } from '../selectors.js';
 import type { RenderedOutput } from '../stage1.js';
 import { usedVarsInBatch, usedVarsInMetaText, usedVarsInShell } from '../used-vars.js';
 import { explodeVariants, type Variant, type VariantConfig, type VariantValue } from '../variant-config.js';
-import { META_ROOT } from './keys.js';
+import { META_BUILD, META_PACKAGE, META_REQUIREMENTS, META_ROOT } from './keys.js';
 import { xxKeys, xxToHostPin, xxToVariant } from './xx-pins.js';
 import { asBool, asInt, asMap, asString, asStrings, isMapValue, runExportsOf, scriptEnvOf, scriptOf, sourcesOf, testsOf, type Plain, type PlainMap } from './fields.js';
 
@@ -187,8 +187,8 @@ function draftsOf(
 ): OutputDraft[] {
   const { raw, selectedRaw } = texts;
   const file = ctx.recipePath;
-  const pkg = asMap(meta.package);
-  const build = asMap(meta.build);
+  const pkg = sectionOf(META_PACKAGE, meta.package);
+  const build = sectionOf(META_BUILD, meta.build);
   const name = asString(pkg.name);
   const version = asString(pkg.version);
   const outputs = Array.isArray(meta.outputs) ? meta.outputs.filter(isMapValue) : [];
@@ -239,7 +239,7 @@ function draftsOf(
   // conda-build's top-level build: with outputs, the top-level script (build/script or
   // build.sh) runs once with the top-level requirements; its files reach an output only
   // through the output's `files:`, and an output's script packages only what it adds.
-  const topReqs = Array.isArray(meta.requirements) ? { run: meta.requirements } : asMap(meta.requirements);
+  const topReqs = sectionOf(META_REQUIREMENTS, Array.isArray(meta.requirements) ? { run: meta.requirements } : meta.requirements);
   const topScript = outputs.length > 0 ? scriptOf(build.script, undefined, ctx.recipeDir, ctx.targetPlatform, true) : [];
   const topCache: OutputDraft['cache'] =
     outputs.length > 0 && (!Array.isArray(topScript) || topScript.length > 0)
@@ -264,14 +264,14 @@ function draftsOf(
     const isTop = index === null;
     const where = isTop ? ['package'] : ['outputs', index];
     const loc = locate(where);
-    const ob = isTop ? build : asMap(o.build);
+    const ob = isTop ? build : sectionOf(META_BUILD, o.build);
     const outName = isTop ? name! : asString(o.name);
     if (!outName) throw recipeError(loc, 'an output has no name');
     const outVersion = (isTop ? version : asString(o.version) ?? version) ?? '';
     if (!outVersion) throw recipeError(loc, `output '${outName}' has no version`);
     // An output named like the package (or the package itself) takes the top-level requirements.
     const reqSource = isTop ? meta.requirements : o.requirements ?? (outName === name ? meta.requirements : undefined);
-    const reqs = Array.isArray(reqSource) ? { run: reqSource } : asMap(reqSource);
+    const reqs = sectionOf(META_REQUIREMENTS, Array.isArray(reqSource) ? { run: reqSource } : reqSource);
     const noarchRaw = asString(ob.noarch);
     const noarch = noarchRaw === 'python' || asBool(ob.noarch_python) ? 'python' : noarchRaw === 'generic' ? 'generic' : undefined;
     if (noarchRaw !== undefined && noarchRaw !== 'python' && noarchRaw !== 'generic' && noarchRaw !== '') throw recipeError(locate([...where.slice(0, isTop ? 0 : 2), 'build', 'noarch']), `invalid noarch value '${noarchRaw}' (expected python or generic)`);

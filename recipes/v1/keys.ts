@@ -48,7 +48,7 @@ export const V1_SCRIPT = keyTable('script', {
   cwd: { into: null },
 });
 
-const PYTHON = keyTable('build.python', {
+export const V1_PYTHON = keyTable('build.python', {
   entry_points: { into: 'entryPoints' },
   skip_pyc_compilation: { into: null },
   use_python_app_entrypoint: { into: null },
@@ -82,7 +82,7 @@ const LINK_OPTIONS = keyTable('build.link_options', { post_link_script: { into: 
 export const V1_BUILD = keyTable('build', {
   ...BUILD_KEYS,
   script: { into: 'script', keys: V1_SCRIPT },
-  python: { into: 'entryPoints', keys: PYTHON },
+  python: { into: 'entryPoints', keys: V1_PYTHON },
   dynamic_linking: { into: null, keys: DYNAMIC_LINKING },
   always_copy_files: { into: null },
   merge_build_and_host_envs: { into: null },
@@ -104,7 +104,7 @@ const RUN_EXPORTS = keyTable('run_exports', {
   weak_constraints: { into: 'requirements.runExports' },
   strong_constraints: { into: 'requirements.runExports' },
 });
-const IGNORE_RUN_EXPORTS = keyTable('ignore_run_exports', { by_name: { into: 'requirements.ignoreRunExports' }, from_package: { into: 'requirements.ignoreRunExports' } });
+export const V1_IGNORE_RUN_EXPORTS = keyTable('ignore_run_exports', { by_name: { into: 'requirements.ignoreRunExports' }, from_package: { into: 'requirements.ignoreRunExports' } });
 
 export const V1_REQUIREMENTS = keyTable(
   'requirements',
@@ -112,7 +112,7 @@ export const V1_REQUIREMENTS = keyTable(
     ...REQUIREMENT_KEYS,
     run_constraints: { into: 'requirements.runConstraints' },
     run_exports: { into: 'requirements.runExports', keys: RUN_EXPORTS },
-    ignore_run_exports: { into: 'requirements.ignoreRunExports', keys: IGNORE_RUN_EXPORTS },
+    ignore_run_exports: { into: 'requirements.ignoreRunExports', keys: V1_IGNORE_RUN_EXPORTS },
   },
   { run_constrained: "recipe.yaml spells it 'run_constraints' (run_constrained is meta.yaml's)" },
 );
@@ -159,12 +159,12 @@ export const V1_CACHE = keyTable('cache', {
 });
 
 const INHERIT = keyTable('inherit', { from: { into: 'cache' }, run_exports: { into: 'cache' } });
-const STAGING_NAME = keyTable('staging', { name: { into: 'cache' } });
+export const V1_STAGING_NAME = keyTable('staging', { name: { into: 'cache' } });
 
 export const V1_OUTPUT = keyTable('an output', {
   package: { into: 'name', keys: V1_PACKAGE },
-  staging: { into: 'cache', keys: STAGING_NAME },
-  cache: { into: 'cache', keys: STAGING_NAME },
+  staging: { into: 'cache', keys: V1_STAGING_NAME },
+  cache: { into: 'cache', keys: V1_STAGING_NAME },
   inherit: { into: 'cache', keys: INHERIT },
   source: { into: 'sources', keys: V1_SOURCE },
   build: { into: 'build', keys: V1_OUTPUT_BUILD },

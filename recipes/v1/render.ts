@@ -11,14 +11,14 @@ import { finalizeDrafts, specName, type OutputDraft } from '../draft.js';
 import { hashPrefix, type HashInputValue } from '../hash.js';
 import type { FormatContext } from '../format-context.js';
 import { envObject } from '../jinja-env.js';
-import { checkKeys } from '../keys/table.js';
+import { checkKeys, sectionOf } from '../keys/table.js';
 import { unknownNameWarning } from '../keys/unknown-names.js';
 import { platformFlags } from '../platform-vars.js';
 import type { RenderedOutput } from '../stage1.js';
 import { namesInExpression } from '../used-vars.js';
 import { explodeVariants, type Variant, type VariantValue } from '../variant-config.js';
 import { child, evaluate, isConditional, nodeLocation, type EvalScope } from './evaluate.js';
-import { V1_MULTI_ROOT, V1_ROOT } from './keys.js';
+import { V1_IGNORE_RUN_EXPORTS, V1_MULTI_ROOT, V1_OUTPUT_BUILD, V1_PACKAGE, V1_PYTHON, V1_RECIPE, V1_REQUIREMENTS, V1_ROOT, V1_STAGING_NAME } from './keys.js';
 import { deepMerge, filesOf, intOf, isJsonMap, mapOf, runExportsOf, scriptOf, sourcesOf, str, strings, testsOf, type JsonMap } from './fields.js';
 import { evalCondition, expressionsIn, type Json } from './template.js';
 
@@ -230,9 +230,9 @@ function renderVariant(
   };
   type CacheDraft = NonNullable<OutputDraft['cache']>;
   const cacheDraftOf = (part: JsonMap, name: string, version: string, usage: Usage, inheritRunExports: boolean, fallbackSource: Json | undefined): CacheDraft => {
-    const build = mapOf(part.build);
-    const reqs = mapOf(part.requirements);
-    const ignore = mapOf(reqs.ignore_run_exports);
+    const build = sectionOf(V1_OUTPUT_BUILD, part.build);
+    const reqs = sectionOf(V1_REQUIREMENTS, part.requirements);
+    const ignore = sectionOf(V1_IGNORE_RUN_EXPORTS, reqs.ignore_run_exports);
     const { script, env, interpreter } = scriptOf(build.script, ctx.recipeDir, ctx.targetPlatform);
     const buildReqs = strings(reqs.build);
     const host = strings(reqs.host);
@@ -252,19 +252,19 @@ function renderVariant(
     };
   };
   const makeDraft = (out: JsonMap, usage: Usage, loc: SourceLocation, inherited: { recipe: JsonMap; cache?: CacheDraft; cacheUsage?: Usage }): OutputDraft | null => {
-    const pkg = mapOf(out.package);
+    const pkg = sectionOf(V1_PACKAGE, out.package);
     const name = str(pkg.name);
     if (!name) throw recipeError(loc, 'the output has no package name');
     const version = str(pkg.version) ?? str(inherited.recipe.version);
     if (!version) throw recipeError(loc, `output '${name}' has no version (set package.version or recipe.version)`);
-    const build = mapOf(out.build);
-    const reqs = mapOf(out.requirements);
+    const build = sectionOf(V1_OUTPUT_BUILD, out.build);
+    const reqs = sectionOf(V1_REQUIREMENTS, out.requirements);
     const noarchRaw = str(build.noarch);
     if (noarchRaw !== undefined && noarchRaw !== 'python' && noarchRaw !== 'generic') throw recipeError(loc, `invalid noarch '${noarchRaw}' (expected python or generic)`);
     const noarch = noarchRaw as 'python' | 'generic' | undefined;
     // An output built on a cache runs only its own script, if it has one (the cache ran build.sh).
     const { script, env, interpreter } = inherited.cache && build.script === undefined ? { script: [], env: {}, interpreter: undefined } : scriptOf(build.script, ctx.recipeDir, ctx.targetPlatform);
-    const ignore = mapOf(reqs.ignore_run_exports);
+    const ignore = sectionOf(V1_IGNORE_RUN_EXPORTS, reqs.ignore_run_exports);
     const build_ = strings(reqs.build);
     const host = strings(reqs.host);
     // Used keys: expression names of the shared part, this output and its cache (their
@@ -285,7 +285,7 @@ function renderVariant(
       ...(interpreter ? { scriptInterpreter: interpreter } : {}),
       noarch,
       skip: skipOf(build.skip, scope, loc),
-      entryPoints: strings(mapOf(build.python).entry_points),
+      entryPoints: strings(sectionOf(V1_PYTHON, build.python).entry_points),
       sources: sourcesOf(out.source, ctx.recipeDir),
       requirements: {
         build: build_,
@@ -305,7 +305,7 @@ function renderVariant(
   };
 
   if (isSeq(outputsNode)) {
-    const recipe = mapOf(top.recipe);
+    const recipe = sectionOf(V1_RECIPE, top.recipe);
     const recipeName = str(recipe.name) ?? 'cache';
     const recipeVersion = str(recipe.version) ?? '0';
     const topCache = isJsonMap(top.cache) ? cacheDraftOf(top.cache, recipeName, recipeVersion, usages.cache, true, top.source) : undefined;
@@ -315,7 +315,7 @@ function renderVariant(
       const stagingNode = child(node as YamlNode, 'staging');
       if (stagingNode === undefined) return;
       const part = evaluateStaging(scope, node as YamlNode, ctx.targetPlatform);
-      const name = str(mapOf(part.staging).name);
+      const name = str(sectionOf(V1_STAGING_NAME, part.staging).name);
       if (!name) throw recipeError(at(node as YamlNode), 'a staging output needs a name');
       staging.set(name, { part, usage: perOutput[i] ?? newUsage() });
     });
@@ -335,7 +335,7 @@ function renderVariant(
           });
         }
       }
-      const version = str(mapOf(out.package).version) ?? recipeVersion;
+      const version = str(sectionOf(V1_PACKAGE, out.package).version) ?? recipeVersion;
       const cache = from && inherit ? cacheDraftOf(from.part, inherit.from, version, from.usage, inherit.runExports, top.source) : topCache;
       const outSources = Array.isArray(out.source) ? out.source : out.source ? [out.source] : [];
       const withoutScript = (b: Json | undefined): JsonMap => {
