@@ -68,6 +68,31 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+const PY_KEYWORDS = new Set(['and', 'or', 'not', 'if', 'else', 'in', 'is', 'True', 'False', 'None']);
+
+/**
+ * The free names a selector reads (`linux and py<39` → linux, py): name tokens that are not
+ * keywords, attributes (`os.environ`) or keyword arguments. Empty when it does not tokenize.
+ */
+export function namesInPython(text: string): string[] {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(text);
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  tokens.forEach((t, i) => {
+    if (t.kind !== 'name' || PY_KEYWORDS.has(t.value)) return;
+    const before = tokens[i - 1];
+    const after = tokens[i + 1];
+    if (before?.kind === 'op' && before.value === '.') return;
+    if (after?.kind === 'op' && after.value === '=') return;
+    if (!names.includes(t.value)) names.push(t.value);
+  });
+  return names;
+}
+
 export interface EvalOptions {
   /** conda-build turns a NameError into False; pass false to throw instead. */
   readonly undefinedIsFalse?: boolean;

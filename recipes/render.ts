@@ -9,6 +9,7 @@ import path from 'node:path';
 import { isPlatform } from '../channels/model/platform.js';
 import { TaipanError } from '../channels/model/errors.js';
 import { recipeError } from './errors.js';
+import { formatWarning, type RecipeWarning } from './format-context.js';
 import { createJinja } from './jinja-env.js';
 import { renderMetaYaml } from './meta-yaml/render.js';
 import { hostSubdir } from './platform-vars.js';
@@ -29,6 +30,15 @@ export interface RenderOptions {
   readonly variantConfigFiles?: readonly string[];
   /** Environment visible to `environ`/`env.get`/`os.environ` selectors; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where warnings go (an unknown meta.yaml key, an unknown selector name: things the
+   * reference tool lets pass); each distinct warning once per render. Default: stderr.
+   */
+  readonly onWarning?: (warning: RecipeWarning) => void;
+}
+
+function warnToStderr(warning: RecipeWarning): void {
+  process.stderr.write(`warning: ${formatWarning(warning)}\n`);
 }
 
 const RECIPE_NAMES = ['recipe.yaml', 'meta.yaml'];
@@ -88,7 +98,15 @@ export function renderRecipeSync(recipe: string, options: RenderOptions = {}): R
   const config = loadVariants(recipeDir, { targetPlatform, buildPlatform, env, files: options.variantConfigFiles ?? [] });
   const engine = createJinja(format);
   try {
-    const ctx = { recipePath: file, recipeDir, targetPlatform, buildPlatform, env, config, engine };
+    const sink = options.onWarning ?? warnToStderr;
+    const seen = new Set<string>();
+    const warn = (warning: RecipeWarning): void => {
+      const text = formatWarning(warning);
+      if (seen.has(text)) return;
+      seen.add(text);
+      sink(warning);
+    };
+    const ctx = { recipePath: file, recipeDir, targetPlatform, buildPlatform, env, config, engine, warn };
     const outputs = format === 'meta.yaml' ? renderMetaYaml(ctx) : renderRecipeYaml(ctx);
     if (outputs.length === 0) throw recipeError({ file }, 'the recipe has no outputs');
     return outputs;

@@ -2,9 +2,9 @@
  * conda-build `# [selector]` lines: the namespace selectors are evaluated in, and the
  * line filter that drops lines whose selector is false (conda-build's `select_lines`).
  */
-import { recipeError } from './errors.js';
+import { recipeError, type SourceLocation } from './errors.js';
 import { platformFlags } from './platform-vars.js';
-import { evalPython, PyExprError, truthy, type PyValue } from './python-expr.js';
+import { evalPython, namesInPython, PyExprError, truthy, type PyValue } from './python-expr.js';
 
 export interface SelectorContext {
   /** The target subdir (`host_subdir` in conda-build). */
@@ -71,11 +71,14 @@ export function splitSelector(line: string): { content: string; selector: string
   return { content: (m[1]! + trailingQuote).trimEnd(), selector: m[3] };
 }
 
+/** Told of each name a selector reads that the namespace lacks (conda-build reads it as False). */
+export type UnknownNameHandler = (name: string, selector: string, loc: SourceLocation) => void;
+
 /**
  * Keeps the lines whose selector is true, blanks comment lines and the lines whose selector is
  * false (blank, not removed, so YAML line numbers still point into the original file).
  */
-export function selectLines(text: string, ns: Readonly<Record<string, PyValue>>, file: string, lineOffset = 0): string {
+export function selectLines(text: string, ns: Readonly<Record<string, PyValue>>, file: string, lineOffset = 0, onUnknownName?: UnknownNameHandler): string {
   const cache = new Map<string, boolean>();
   const out: string[] = [];
   const lines = text.split(/\r?\n/);
@@ -92,6 +95,10 @@ export function selectLines(text: string, ns: Readonly<Record<string, PyValue>>,
     }
     let keep = cache.get(split.selector);
     if (keep === undefined) {
+      if (onUnknownName) {
+        const col = line.lastIndexOf(`[${split.selector}]`) + 1;
+        for (const name of namesInPython(split.selector)) if (!Object.prototype.hasOwnProperty.call(ns, name)) onUnknownName(name, split.selector, { file, line: i + 1 + lineOffset, col });
+      }
       try {
         keep = truthy(evalPython(split.selector, ns));
       } catch (error) {

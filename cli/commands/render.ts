@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { parsePlatform } from '../../channels/model/platform.js';
+import { formatWarning } from '../../recipes/format-context.js';
 import { renderRecipe } from '../../recipes/render.js';
 import type { RenderedOutput } from '../../recipes/stage1.js';
 import { collect } from '../options.js';
@@ -56,7 +57,7 @@ export function registerRenderCommand(program: Command, output: Output): void {
     .option('--json', 'print JSON')
     .action(async (recipe: string, options: RenderCliOptions) => {
       const targetPlatform = options.platform ? parsePlatform(options.platform) : undefined;
-      const outputs = await renderRecipe(recipe, { ...(targetPlatform ? { targetPlatform } : {}), variantConfigFiles: options.variantConfig });
+      const outputs = await renderRecipe(recipe, { ...(targetPlatform ? { targetPlatform } : {}), variantConfigFiles: options.variantConfig, onWarning: (w) => output.warn(formatWarning(w)) });
       const shown = options.includeSkipped ? outputs : outputs.filter((o) => !o.build.skip);
       const skipped = outputs.length - shown.length;
       if (options.json) return output.json(renderedAsData(shown));

@@ -9,23 +9,18 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 
 import { cleanEngineMessage, recipeError, type SourceLocation } from '../errors.js';
 import { finalizeDrafts, specName, type OutputDraft } from '../draft.js';
 import type { HashInputValue } from '../hash.js';
-import { envObject, type JinjaEngine } from '../jinja-env.js';
+import type { FormatContext } from '../format-context.js';
+import { envObject } from '../jinja-env.js';
+import { checkKeys, sectionOf, type KeyProblem, type KeyTable } from '../keys/table.js';
+import { unknownNameWarning } from '../keys/unknown-names.js';
+import { platformFlags } from '../platform-vars.js';
 import { selectLines, selectorNamespace } from '../selectors.js';
 import type { RenderedOutput } from '../stage1.js';
 import { usedVarsInBatch, usedVarsInMetaText, usedVarsInShell } from '../used-vars.js';
 import { explodeVariants, type Variant, type VariantConfig, type VariantValue } from '../variant-config.js';
+import { META_BUILD, META_PACKAGE, META_REQUIREMENTS, META_ROOT } from './keys.js';
 import { xxKeys, xxToHostPin, xxToVariant } from './xx-pins.js';
 import { asBool, asInt, asMap, asString, asStrings, isMapValue, runExportsOf, scriptEnvOf, scriptOf, sourcesOf, testsOf, type Plain, type PlainMap } from './fields.js';
-
-export interface FormatContext {
-  readonly recipePath: string;
-  readonly recipeDir: string;
-  readonly targetPlatform: string;
-  readonly buildPlatform: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly config: VariantConfig;
-  readonly engine: JinjaEngine;
-}
 
 // conda-build's output_re: each `- name:` (or `- type:`) item of the outputs list.
 const OUTPUT_RE = /^ +- +(?:name|type):.+?(?=^\w|(?![\s\S])|^ +- +(?:name|type))/gms;
@@ -93,8 +88,15 @@ function renderVariant(ctx: FormatContext, raw: string, variant: Variant, script
     const text = line !== undefined ? raw.split(/\r?\n/)[line - 1]?.trim() : undefined;
     throw recipeError({ file, ...(line !== undefined ? { line } : {}) }, `Jinja error: ${cleanEngineMessage(error)}${text ? ` in '${text}'` : ''}`, { cause: error });
   }
-  const selected = selectLines(rendered, ns, file);
+  const known = new Set([...Object.keys(jinjaContext), ...ctx.config.values.keys(), ...ctx.config.extras.keys()]);
+  const suggestions = [...Object.keys(platformFlags(ctx.targetPlatform)), ...Object.keys(jinjaContext).filter((k) => !(k in ctx.env)), ...ctx.config.values.keys()];
+  const selected = selectLines(rendered, ns, file, 0, (name, expression, loc) => {
+    const warning = known.has(name) ? undefined : unknownNameWarning({ name, expression, loc }, 'meta.yaml', suggestions);
+    if (warning) ctx.warn(warning);
+  });
   const doc = parseYaml(selected, raw, file);
+  // conda-build renders and builds past an unknown key (only `conda build --check` rejects it).
+  doc.checkKeys(META_ROOT, (problem) => ctx.warn(problem));
   const meta = doc.value;
   const selectedRaw = selectLines(raw, ns, file);
   const drafts = draftsOf(ctx, meta, doc.locate, variant, { raw, selectedRaw }, scripts, candidates);
@@ -126,6 +128,8 @@ interface ParsedMeta {
   readonly value: PlainMap;
   /** The location, in the original file, of the rendered node at `pathParts`. */
   readonly locate: (pathParts: (string | number)[]) => SourceLocation;
+  /** Reports each key the table does not know, located in the original file. */
+  readonly checkKeys: (table: KeyTable, report: (problem: KeyProblem) => void) => void;
 }
 
 /** A line of the rendered text mapped back to the original: the same text, else the same number. */
@@ -167,7 +171,9 @@ function parseYaml(text: string, raw: string, file: string): ParsedMeta {
     }
     return last?.range ? toLoc(last.range[0]) : { file };
   };
-  return { value, locate };
+  const at = (node: YamlNode | null | undefined): SourceLocation => (node?.range ? toLoc(node.range[0]) : { file });
+  const check = (table: KeyTable, report: (problem: KeyProblem) => void): void => checkKeys(doc.contents as YamlNode | null, table, 'the top level', { at, report });
+  return { value, locate, checkKeys: check };
 }
 
 function draftsOf(
@@ -181,8 +187,8 @@ function draftsOf(
 ): OutputDraft[] {
   const { raw, selectedRaw } = texts;
   const file = ctx.recipePath;
-  const pkg = asMap(meta.package);
-  const build = asMap(meta.build);
+  const pkg = sectionOf(META_PACKAGE, meta.package);
+  const build = sectionOf(META_BUILD, meta.build);
   const name = asString(pkg.name);
   const version = asString(pkg.version);
   const outputs = Array.isArray(meta.outputs) ? meta.outputs.filter(isMapValue) : [];
@@ -233,7 +239,7 @@ function draftsOf(
   // conda-build's top-level build: with outputs, the top-level script (build/script or
   // build.sh) runs once with the top-level requirements; its files reach an output only
   // through the output's `files:`, and an output's script packages only what it adds.
-  const topReqs = Array.isArray(meta.requirements) ? { run: meta.requirements } : asMap(meta.requirements);
+  const topReqs = sectionOf(META_REQUIREMENTS, Array.isArray(meta.requirements) ? { run: meta.requirements } : meta.requirements);
   const topScript = outputs.length > 0 ? scriptOf(build.script, undefined, ctx.recipeDir, ctx.targetPlatform, true) : [];
   const topCache: OutputDraft['cache'] =
     outputs.length > 0 && (!Array.isArray(topScript) || topScript.length > 0)
@@ -258,14 +264,14 @@ function draftsOf(
     const isTop = index === null;
     const where = isTop ? ['package'] : ['outputs', index];
     const loc = locate(where);
-    const ob = isTop ? build : asMap(o.build);
+    const ob = isTop ? build : sectionOf(META_BUILD, o.build);
     const outName = isTop ? name! : asString(o.name);
     if (!outName) throw recipeError(loc, 'an output has no name');
     const outVersion = (isTop ? version : asString(o.version) ?? version) ?? '';
     if (!outVersion) throw recipeError(loc, `output '${outName}' has no version`);
     // An output named like the package (or the package itself) takes the top-level requirements.
     const reqSource = isTop ? meta.requirements : o.requirements ?? (outName === name ? meta.requirements : undefined);
-    const reqs = Array.isArray(reqSource) ? { run: reqSource } : asMap(reqSource);
+    const reqs = sectionOf(META_REQUIREMENTS, Array.isArray(reqSource) ? { run: reqSource } : reqSource);
     const noarchRaw = asString(ob.noarch);
     const noarch = noarchRaw === 'python' || asBool(ob.noarch_python) ? 'python' : noarchRaw === 'generic' ? 'generic' : undefined;
     if (noarchRaw !== undefined && noarchRaw !== 'python' && noarchRaw !== 'generic' && noarchRaw !== '') throw recipeError(locate([...where.slice(0, isTop ? 0 : 2), 'build', 'noarch']), `invalid noarch value '${noarchRaw}' (expected python or generic)`);

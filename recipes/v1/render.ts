@@ -9,13 +9,16 @@ import { shellQuote } from '../../channels/util/shell-quote.js';
 import { recipeError, type SourceLocation } from '../errors.js';
 import { finalizeDrafts, specName, type OutputDraft } from '../draft.js';
 import { hashPrefix, type HashInputValue } from '../hash.js';
+import type { FormatContext } from '../format-context.js';
 import { envObject } from '../jinja-env.js';
-import type { FormatContext } from '../meta-yaml/render.js';
+import { checkKeys, sectionOf } from '../keys/table.js';
+import { unknownNameWarning } from '../keys/unknown-names.js';
 import { platformFlags } from '../platform-vars.js';
 import type { RenderedOutput } from '../stage1.js';
 import { namesInExpression } from '../used-vars.js';
 import { explodeVariants, type Variant, type VariantValue } from '../variant-config.js';
 import { child, evaluate, isConditional, nodeLocation, type EvalScope } from './evaluate.js';
+import { V1_IGNORE_RUN_EXPORTS, V1_MULTI_ROOT, V1_OUTPUT_BUILD, V1_PACKAGE, V1_PYTHON, V1_RECIPE, V1_REQUIREMENTS, V1_ROOT, V1_STAGING_NAME } from './keys.js';
 import { deepMerge, filesOf, intOf, isJsonMap, mapOf, runExportsOf, scriptOf, sourcesOf, str, strings, testsOf, type JsonMap } from './fields.js';
 import { evalCondition, expressionsIn, type Json } from './template.js';
 
@@ -69,6 +72,43 @@ function collectUsage(node: YamlNode | null | undefined, usage: Usage, inBuildHo
   }
 }
 
+/** Names every template sees besides the context: taipan's Jinja globals and minijinja's builtins. */
+const TEMPLATE_GLOBALS = ['compiler', 'stdlib', 'cdt', 'pin_subpackage', 'pin_compatible', 'match', 'load_setup_py_data', 'load_file_data', 'load_str_data', 'load_file_regex', 'range', 'dict', 'namespace', 'debug'];
+
+/**
+ * Warns of each name an `if:` or `skip:` condition reads that is neither a platform name,
+ * a variant config key, a context variable nor a template global (rattler-build reads it
+ * as false, silently).
+ */
+function warnUnknownConditionNames(ctx: FormatContext, root: YamlNode, at: (node: YamlNode | null | undefined) => SourceLocation): void {
+  const contextNode = child(root, 'context');
+  const contextKeys = isMap(contextNode) ? contextNode.items.map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : [];
+  const candidates = [...Object.keys(platformFlags(ctx.targetPlatform)), 'target_platform', 'host_platform', 'build_platform', ...contextKeys, ...ctx.config.values.keys()];
+  const known = new Set([...candidates, ...ctx.config.extras.keys(), ...Object.keys(shellVariables(ctx.targetPlatform)), 'env', 'hash', ...TEMPLATE_GLOBALS]);
+  const check = (key: string, node: YamlNode | null | undefined): void => {
+    if (!isScalar(node) || typeof node.value !== 'string') return;
+    const text = node.value.replace(/^\s*\$\{\{|\}\}\s*$/g, '');
+    for (const name of namesInExpression(text)) {
+      const warning = known.has(name) ? undefined : unknownNameWarning({ name, expression: `${key}: ${node.value.trim()}`, loc: at(node) }, 'recipe.yaml', candidates);
+      if (warning) ctx.warn(warning);
+    }
+  };
+  const walk = (node: YamlNode | null | undefined, depth: number): void => {
+    if (!node || depth > 64) return;
+    if (isSeq(node)) for (const item of node.items) walk(item as YamlNode, depth + 1);
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      const value = pair.value as YamlNode | null;
+      if (key === 'context') continue;
+      if (key === 'if') check(key, value);
+      else if (key === 'skip') for (const item of isSeq(value) ? (value.items as YamlNode[]) : [value]) check(key, item);
+      else walk(value, depth + 1);
+    }
+  };
+  walk(root, 0);
+}
+
 function inRequirements(key: string, already: boolean): boolean {
   return already || key === 'build' || key === 'host';
 }
@@ -98,6 +138,16 @@ export function renderRecipeYaml(ctx: FormatContext): RenderedOutput[] {
   } else if (!isMap(child(root, 'package'))) {
     throw recipeError(at(root), "the recipe has no 'package:' section (name and version)");
   }
+  // rattler-build rejects a key it does not know, in every section.
+  checkKeys(root, outputsNode !== undefined ? V1_MULTI_ROOT : V1_ROOT, 'the top level', {
+    at,
+    conditionals: true,
+    report: (problem) => {
+      throw recipeError(problem.loc, problem.message, { hint: problem.hint });
+    },
+  });
+
+  warnUnknownConditionNames(ctx, root, at);
 
   // Usage of the shared part, then of each output.
   const shared = newUsage();
@@ -180,9 +230,9 @@ function renderVariant(
   };
   type CacheDraft = NonNullable<OutputDraft['cache']>;
   const cacheDraftOf = (part: JsonMap, name: string, version: string, usage: Usage, inheritRunExports: boolean, fallbackSource: Json | undefined): CacheDraft => {
-    const build = mapOf(part.build);
-    const reqs = mapOf(part.requirements);
-    const ignore = mapOf(reqs.ignore_run_exports);
+    const build = sectionOf(V1_OUTPUT_BUILD, part.build);
+    const reqs = sectionOf(V1_REQUIREMENTS, part.requirements);
+    const ignore = sectionOf(V1_IGNORE_RUN_EXPORTS, reqs.ignore_run_exports);
     const { script, env, interpreter } = scriptOf(build.script, ctx.recipeDir, ctx.targetPlatform);
     const buildReqs = strings(reqs.build);
     const host = strings(reqs.host);
@@ -202,19 +252,19 @@ function renderVariant(
     };
   };
   const makeDraft = (out: JsonMap, usage: Usage, loc: SourceLocation, inherited: { recipe: JsonMap; cache?: CacheDraft; cacheUsage?: Usage }): OutputDraft | null => {
-    const pkg = mapOf(out.package);
+    const pkg = sectionOf(V1_PACKAGE, out.package);
     const name = str(pkg.name);
     if (!name) throw recipeError(loc, 'the output has no package name');
     const version = str(pkg.version) ?? str(inherited.recipe.version);
     if (!version) throw recipeError(loc, `output '${name}' has no version (set package.version or recipe.version)`);
-    const build = mapOf(out.build);
-    const reqs = mapOf(out.requirements);
+    const build = sectionOf(V1_OUTPUT_BUILD, out.build);
+    const reqs = sectionOf(V1_REQUIREMENTS, out.requirements);
     const noarchRaw = str(build.noarch);
     if (noarchRaw !== undefined && noarchRaw !== 'python' && noarchRaw !== 'generic') throw recipeError(loc, `invalid noarch '${noarchRaw}' (expected python or generic)`);
     const noarch = noarchRaw as 'python' | 'generic' | undefined;
     // An output built on a cache runs only its own script, if it has one (the cache ran build.sh).
     const { script, env, interpreter } = inherited.cache && build.script === undefined ? { script: [], env: {}, interpreter: undefined } : scriptOf(build.script, ctx.recipeDir, ctx.targetPlatform);
-    const ignore = mapOf(reqs.ignore_run_exports);
+    const ignore = sectionOf(V1_IGNORE_RUN_EXPORTS, reqs.ignore_run_exports);
     const build_ = strings(reqs.build);
     const host = strings(reqs.host);
     // Used keys: expression names of the shared part, this output and its cache (their
@@ -235,7 +285,7 @@ function renderVariant(
       ...(interpreter ? { scriptInterpreter: interpreter } : {}),
       noarch,
       skip: skipOf(build.skip, scope, loc),
-      entryPoints: strings(mapOf(build.python).entry_points),
+      entryPoints: strings(sectionOf(V1_PYTHON, build.python).entry_points),
       sources: sourcesOf(out.source, ctx.recipeDir),
       requirements: {
         build: build_,
@@ -255,7 +305,7 @@ function renderVariant(
   };
 
   if (isSeq(outputsNode)) {
-    const recipe = mapOf(top.recipe);
+    const recipe = sectionOf(V1_RECIPE, top.recipe);
     const recipeName = str(recipe.name) ?? 'cache';
     const recipeVersion = str(recipe.version) ?? '0';
     const topCache = isJsonMap(top.cache) ? cacheDraftOf(top.cache, recipeName, recipeVersion, usages.cache, true, top.source) : undefined;
@@ -265,7 +315,7 @@ function renderVariant(
       const stagingNode = child(node as YamlNode, 'staging');
       if (stagingNode === undefined) return;
       const part = evaluateStaging(scope, node as YamlNode, ctx.targetPlatform);
-      const name = str(mapOf(part.staging).name);
+      const name = str(sectionOf(V1_STAGING_NAME, part.staging).name);
       if (!name) throw recipeError(at(node as YamlNode), 'a staging output needs a name');
       staging.set(name, { part, usage: perOutput[i] ?? newUsage() });
     });
@@ -285,7 +335,7 @@ function renderVariant(
           });
         }
       }
-      const version = str(mapOf(out.package).version) ?? recipeVersion;
+      const version = str(sectionOf(V1_PACKAGE, out.package).version) ?? recipeVersion;
       const cache = from && inherit ? cacheDraftOf(from.part, inherit.from, version, from.usage, inherit.runExports, top.source) : topCache;
       const outSources = Array.isArray(out.source) ? out.source : out.source ? [out.source] : [];
       const withoutScript = (b: Json | undefined): JsonMap => {
