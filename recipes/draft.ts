@@ -3,6 +3,7 @@
  * its build string, hash and `pin_subpackage` markers still open ({@link OutputDraft}), and
  * the last step that closes them into the builder's {@link RenderedOutput}.
  */
+import { specPackageName } from '../channels/model/match-spec/spec-name.js';
 import { recipeError, type SourceLocation } from './errors.js';
 import { variantHash, type HashInputValue } from './hash.js';
 import { hasPinMarker, resolvePins, type PinnedOutput, type PinRequest } from './pins.js';
@@ -171,7 +172,7 @@ function finalizeCache(cache: NonNullable<OutputDraft['cache']>, list: (specs: r
 
 /** Names of the requirement specs (`python >=3.8` → `python`). */
 export function specName(spec: string): string {
-  return (spec.trim().split(/[\s=<>!~\[]/)[0] ?? '').toLowerCase();
+  return specPackageName(spec) ?? '';
 }
 
 export function emptyRunExports(): RunExports {
