@@ -18,7 +18,7 @@ import { indexChannel } from '../../channels/local-index.js';
 import { acquirePrefixLock } from '../../environments/lock.js';
 import { CLI, runCliOk, type CliResult } from '../helpers/cli.js';
 import { writePackage } from '../reliability/fixtures.js';
-import { checkPrefixConsistency } from '../unit/link/prefix-consistency.js';
+import { checkPrefixConsistency } from '../unit/environments/link/prefix-consistency.js';
 
 interface Started {
   /** Resolves once stderr matches `pattern`; rejects if the process ends first. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { indexChannel } from '../../channels/local-index.js';
 import { runCli } from '../helpers/cli.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
-import { checkPrefixConsistency, emptyFolders, present } from '../unit/link/prefix-consistency.js';
+import { checkPrefixConsistency, emptyFolders, present } from '../unit/environments/link/prefix-consistency.js';
 
 const FIXTURES = [
   'link-scripts-0.1.0-h4616a5c_0.conda',

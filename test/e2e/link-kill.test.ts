@@ -14,7 +14,7 @@ import { recoverPrefix } from '../../environments/transaction/recover.js';
 import { runCli } from '../helpers/cli.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
 import { machinePython, writeMachinePythonPackage } from '../helpers/python-package.js';
-import { checkPrefixConsistency, present } from '../unit/link/prefix-consistency.js';
+import { checkPrefixConsistency, present } from '../unit/environments/link/prefix-consistency.js';
 
 const FIXTURES = [
   'clobber-1-0.1.0-h4616a5c_0.tar.bz2',

@@ -13,7 +13,7 @@ import { indexChannel } from '../../channels/local-index.js';
 import { runCli, runCliOk } from '../helpers/cli.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
 import { machinePython, writeMachinePythonPackage, type MachinePython } from '../helpers/python-package.js';
-import { checkPrefixConsistency, emptyFolders, present } from '../unit/link/prefix-consistency.js';
+import { checkPrefixConsistency, emptyFolders, present } from '../unit/environments/link/prefix-consistency.js';
 
 const FIXTURES = [
   'conda-index-pkg-a-1.0-pyhed9eced_1.tar.bz2',

@@ -14,7 +14,7 @@ import yazl from 'yazl';
 import { zstdCompressChecked } from '../../channels/archive/zstd-compress.js';
 import { indexChannel } from '../../channels/local-index.js';
 import { ChannelServer } from '../helpers/channel-server.js';
-import { checkPrefixConsistency } from '../unit/link/prefix-consistency.js';
+import { checkPrefixConsistency } from '../unit/environments/link/prefix-consistency.js';
 
 export interface RawEntry extends HeaderData {
   body?: string | Buffer;
