@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CLI, runCli } from '../../helpers/cli.js';
-import { describeShared, sharedPath } from '../../helpers/shared.js';
+import { CLI, runCli } from '../helpers/cli.js';
+import { describeShared, sharedPath } from '../helpers/shared.js';
 
 const built = existsSync(path.join(path.dirname(CLI), 'commands', 'render.js'));
 const PINNING = sharedPath('fixtures', 'recipes', 'pinning', 'conda_build_config.yaml');

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, runCli } from '../../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 
 const built = existsSync(path.join(path.dirname(CLI), 'commands', 'render.js'));
 const maybe = built ? test : test.skip;
