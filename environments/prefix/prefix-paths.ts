@@ -97,7 +97,8 @@ export class PrefixPathGuard {
       real = realpathSync.native(abs);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      // Too long to name: it cannot exist, and creating it fails with a LINK_FAILED that says so.
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return undefined;
       if (code === 'ELOOP') return null;
       throw error;
     }
