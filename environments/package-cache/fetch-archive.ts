@@ -14,6 +14,7 @@ import { hashFile, HashingStream, type FileHashes } from '../../channels/archive
 import { defaultHttpClient, type HttpClient } from '../../channels/fetch/http-client.js';
 import { isBrokenTransfer, saveResponse } from '../../channels/fetch/save-response.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';
+import { isDiskError } from '../../channels/disk-errors.js';
 
 /** Bytes of one package received so far; `total` from Content-Length or the record's size. */
 export interface PackageProgress {
@@ -95,6 +96,8 @@ async function copyLocal(record: RepoDataRecord, destination: string): Promise<v
       await copyFile(source, partial);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
+      // The copy's own side is full or read-only: the cache's problem, reported as such by the cache.
+      if (isDiskError(error) && (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EFBIG')) throw error;
       throw new TaipanError(
         code === 'ENOENT' ? 'PACKAGE_NOT_FOUND' : 'DOWNLOAD_FAILED',
         code === 'ENOENT'
