@@ -18,6 +18,7 @@ import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { TaipanError } from '../../channels/model/errors.js';
 import { archiveStem } from '../../channels/repodata/records.js';
 import { asDiskError, diskErrorCause, isFullDisk } from '../../channels/disk-errors.js';
+import { isNameTooLong } from '../../channels/archive/entry-path.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';
 import type { HttpClient } from '../../channels/fetch/http-client.js';
 import { writeFileAtomically, writeJsonAtomically } from '../../channels/util/fs.js';
@@ -165,6 +166,13 @@ export class PackageCache {
  */
 function cacheWriteError(error: unknown, dir: string, record: RepoDataRecord): unknown {
   const outcome = 'nothing half-written is trusted: the cache entry was removed';
+  if (isNameTooLong(error)) {
+    // The file name comes from the channel: a name no file system takes is the channel's fault.
+    return new TaipanError('INVALID_RECORD', `'${record.fn.slice(0, 80)}…' cannot be stored in the package cache '${dir}': the name is ${Buffer.byteLength(record.fn)} bytes, longer than the file system allows (ENAMETOOLONG)`, {
+      cause: error,
+      hint: `the channel's file name for '${record.name}' is far too long; ${outcome}`,
+    });
+  }
   const cause = diskErrorCause(error);
   if (!isFullDisk(cause)) return asDiskError(error, `'${record.fn}' into the package cache '${dir}'`, outcome);
   const code = cause?.code as string;
