@@ -6,42 +6,14 @@
  * Each ends in a typed error naming the entry, the package or the variable, and leaves no
  * environment behind.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { indexChannel } from '../../channels/local-index.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { condaZip, rawTar, sha256, writePackage } from '../reliability/fixtures.js';
-
-/** A payload path of exactly `bytes` bytes: `share/` then 200-byte folders, then a file. */
-function deepPath(bytes: number): string {
-  const segments = ['share'];
-  let length = 'share'.length;
-  while (length + 201 + 2 <= bytes) {
-    segments.push('d'.repeat(200));
-    length += 201;
-  }
-  segments.push('f'.repeat(bytes - length - 1));
-  return segments.join('/');
-}
-
-/** A noarch: python package whose link.json declares `entryPoint`, with the machine-independent parts only. */
-async function entryPointPackage(channel: string, name: string, entryPoint: string): Promise<void> {
-  const stem = `${name}-1.0-0`;
-  const body = 'def main():\n    return 0\n';
-  const info = rawTar([
-    { path: 'info/index.json', body: JSON.stringify({ name, version: '1.0', build: '0', build_number: 0, depends: ['python'], noarch: 'python', subdir: 'noarch' }) },
-    { path: 'info/paths.json', body: JSON.stringify({ paths: [{ _path: 'site-packages/mod_x/__init__.py', path_type: 'hardlink', sha256: sha256(body), size_in_bytes: body.length }], paths_version: 1 }) },
-    { path: 'info/link.json', body: JSON.stringify({ noarch: { type: 'python', entry_points: [entryPoint] }, package_metadata_version: 1 }) },
-  ]);
-  await writeFile(path.join(channel, 'noarch', `${stem}.conda`), await condaZip(stem, rawTar([{ path: 'site-packages/mod_x/__init__.py', body }]), info));
-}
-
-/** A stand-in `python` package (noarch: python packages need one in the environment). */
-async function pythonPackage(channel: string): Promise<void> {
-  await writePackage(channel, { name: 'python', version: '3.12.1', files: { 'bin/python3.12': '#!/bin/sh\nexit 0\n' } });
-}
+import { sha256, writePackage } from '../reliability/fixtures.js';
+import { deepPath, entryPointPackage, pythonStandIn } from '../reliability/cases/names.js';
 
 function expectTypedError(run: CliResult, code: RegExp): void {
   expect(run.stderr).not.toMatch(/unexpected failure|    at /);
@@ -61,13 +33,14 @@ describe('names at the limits of the file system', () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'taipan-e2e-names-'));
     channel = path.join(work, 'channel');
     env = { TAIPAN_PKGS_DIRS: path.join(work, 'pkgs') };
+    await mkdir(path.join(work, 'envs'), { recursive: true });
     await writePackage(channel, { name: 'seg255', files: { [`share/${'c'.repeat(255)}`]: 'ok\n' } });
     await writePackage(channel, { name: 'seg256', files: { [`share/${'a'.repeat(256)}`]: 'x\n' } });
     await writePackage(channel, { name: 'seg300', files: { [`share/${'a'.repeat(300)}`]: 'x\n' }, format: 'tar.bz2' });
     await writePackage(channel, { name: 'pathmax', files: { [deepPath(4096)]: 'x\n' } });
     await writePackage(channel, { name: 'nearmax', files: { [deepPath(4060)]: 'x\n' } });
     await writePackage(channel, { name: 'deep3800', files: { [deepPath(3800)]: 'x\n' } });
-    await pythonPackage(channel);
+    await pythonStandIn(channel);
     await entryPointPackage(channel, 'epdot', '. = mod_x:main');
     await entryPointPackage(channel, 'epdotdot', '.. = mod_x:main');
     await entryPointPackage(channel, 'epslash', 'a/b = mod_x:main');
@@ -160,5 +133,30 @@ describe('names at the limits of the file system', () => {
     const listed = runCli(['env', 'config', 'vars', 'list', '-p', prefix], env);
     expect(listed.stdout).toMatch(/_GOOD_1\s*=\s*one/);
     expect(listed.stdout).toMatch(/lower\s*=\s*two/);
+  });
+  test.each([
+    ['a 256-byte -n name', ['--name', 'n'.repeat(256)], /^error: invalid environment name 'n{80}…'$/m],
+    ['a -p path with a 300-byte folder', ['-p', 'PREFIX/'.concat('p'.repeat(300))], /^error: the environment path '.*' cannot be a folder: the name 'p{32}…' is 300 bytes long; file systems allow at most 255$/m],
+  ])('%s is INVALID_ARGUMENT before anything is written', (_what, where, message) => {
+    const args = where.map((a) => a.replace('PREFIX', path.join(work, 'envs')));
+    const run = runCli(['create', '-y', ...args, '-c', channel, '--override-channels', 'seg255'], { ...env, TAIPAN_ENVS_DIRS: path.join(work, 'envs') });
+    expectTypedError(run, message);
+    expect(readdirSync(path.join(work, 'envs')).filter((n) => n.startsWith('nnn') || n.startsWith('ppp'))).toEqual([]);
+  });
+
+  test.each([
+    ['a name, version and build too long for a conda-meta file', 'l'.repeat(300), 'long-1.0-0.conda', /^error: 'long-1\.0-0\.conda' cannot be installed: its record 'conda-meta\/l{60}…' would be 311 bytes, longer than file systems allow \(255\)$/m],
+    ['a file name too long for the package cache', 'longfn', `${'x'.repeat(300)}.conda`, /^error: 'x{80}…' cannot be stored in the package cache '.*': the name is 306 bytes, longer than the file system allows \(ENAMETOOLONG\)$/m],
+  ])('hand-written repodata with %s: INVALID_RECORD, nothing installed', async (_what, name, fn, message) => {
+    const hostile = path.join(work, `hostile-${name.slice(0, 6)}`);
+    await mkdir(path.join(hostile, 'noarch'), { recursive: true });
+    const archive = readFileSync(path.join(channel, 'noarch', 'seg255-1.0-0.conda'));
+    await writeFile(path.join(hostile, 'noarch', 'long-1.0-0.conda'), archive);
+    const record = { name, version: '1.0', build: '0', build_number: 0, depends: [], subdir: 'noarch', sha256: sha256(archive), size: archive.length };
+    await writeFile(path.join(hostile, 'noarch', 'repodata.json'), JSON.stringify({ info: { subdir: 'noarch' }, packages: {}, 'packages.conda': { [fn]: record } }));
+    const prefix = prefixOf(`hostile-${name.slice(0, 6)}`);
+    const run = runCli(['create', '-y', '-p', prefix, '-c', hostile, '--override-channels', name], env);
+    expectTypedError(run, message);
+    expect(existsSync(prefix)).toBe(false);
   });
 });

@@ -9,5 +9,6 @@ import { hostileMetadata } from './cases/hostile-metadata.js';
 import { secrets } from './cases/secrets.js';
 import { linkScripts } from './cases/link-scripts.js';
 import { server } from './cases/server.js';
+import { names } from './cases/names.js';
 
-export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, server];
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, server, names];
