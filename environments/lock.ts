@@ -7,7 +7,7 @@
  * to be dead (same host, pid gone), rather than after proper-lockfile's stale timeout: the
  * next run after a crash should not sit waiting for a process that no longer exists.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -92,6 +92,7 @@ export async function acquirePrefixLock(prefix: string, options: PrefixLockOptio
       const holder: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
       try {
         // Whole or not at all: an empty owner file (a full disk) would outlive the lock.
+        await removeOwnerTemporaries(prefix);
         await writeFileAtomically(ownerPath(prefix), JSON.stringify(holder));
       } catch (error) {
         await release().catch(() => undefined);
@@ -131,6 +132,14 @@ export async function acquirePrefixLock(prefix: string, options: PrefixLockOptio
       });
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
+}
+
+/** Owner files a killed holder was writing (they never became the owner file): only a holder writes one. */
+async function removeOwnerTemporaries(prefix: string): Promise<void> {
+  const stem = `${path.basename(ownerPath(prefix))}.tmp-`;
+  for (const name of await readdir(condaMetaDir(prefix)).catch(() => [] as string[])) {
+    if (name.startsWith(stem)) await rm(path.join(condaMetaDir(prefix), name), { force: true });
   }
 }
 
