@@ -35,3 +35,15 @@ export function asDiskError(error: unknown, what: string, outcome: string): unkn
     hint: `${outcome}. ${code === 'ENOSPC' || code === 'EDQUOT' ? 'Free some space and run the command again' : code === 'EIO' ? 'Check the disk' : 'Check the permissions and mount options of that folder, or use another folder'}`,
   });
 }
+
+/** The operating-system error behind `error`: itself, or the cause of a DISK_ERROR made lower down. */
+export function diskErrorCause(error: unknown): NodeJS.ErrnoException | undefined {
+  if (isDiskError(error)) return error;
+  if (isTaipanError(error) && error.code === 'DISK_ERROR' && isDiskError(error.cause)) return error.cause;
+  return undefined;
+}
+
+/** True for a disk (or quota) with no room left: the folder written to is full, not broken. */
+export function isFullDisk(error: NodeJS.ErrnoException | undefined): boolean {
+  return error?.code === 'ENOSPC' || error?.code === 'EDQUOT';
+}

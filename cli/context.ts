@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Channel, redactUrl } from '../channels/model/channel.js';
 import { rememberChannelCredentials } from '../channels/fetch/credentials.js';
 import { TaipanError } from '../channels/model/errors.js';
+import { NAME_MAX_BYTES, pathLengthProblem } from '../channels/archive/entry-path.js';
 import { currentPlatform, parsePlatform, type Platform } from '../channels/model/platform.js';
 import { PackageCache, type PackageProgress } from '../environments/package-cache/package-cache.js';
 import { HttpClient } from '../channels/fetch/http-client.js';
@@ -65,6 +66,12 @@ export function resolvePrefix(options: PrefixOptions, config: TaipanConfig, env:
     prefix = path.isAbsolute(value) || expandUser(value) !== value ? path.resolve(expandUser(value)) : path.join(roots[0] as string, checkEnvironmentName(value));
     source = `default_environment (from '${configured.source}') `;
   }
+  const tooLong = pathLengthProblem(prefix);
+  if (tooLong !== undefined) {
+    throw new TaipanError('INVALID_ARGUMENT', `${source}the environment path '${prefix.slice(0, 120)}…' cannot be a folder: ${tooLong}`, {
+      hint: 'choose a shorter name or path',
+    });
+  }
   const held = roots.find((root) => !path.relative(prefix, root).startsWith('..') && !path.isAbsolute(path.relative(prefix, root)));
   if (held !== undefined) {
     throw new TaipanError('INVALID_ARGUMENT', `${source}'${prefix}' ${held === prefix ? 'is' : 'holds'} the envs folder '${held}', not an environment`, {
@@ -79,9 +86,9 @@ export function resolvePrefix(options: PrefixOptions, config: TaipanConfig, env:
  * or spaces, and not `.` or `..` (which would name the envs folder or its parent).
  */
 export function checkEnvironmentName(name: string): string {
-  if (name === '' || name === '.' || name === '..' || !/^[^/\\:#\s\0]+$/.test(name)) {
-    throw new TaipanError('INVALID_ARGUMENT', `invalid environment name '${name}'`, {
-      hint: "a name is one folder name: no slashes, colons, '#' or spaces, and not '.' or '..'",
+  if (name === '' || name === '.' || name === '..' || !/^[^/\\:#\s\0]+$/.test(name) || Buffer.byteLength(name) > NAME_MAX_BYTES) {
+    throw new TaipanError('INVALID_ARGUMENT', `invalid environment name '${name.length > 80 ? `${name.slice(0, 80)}…` : name}'`, {
+      hint: `a name is one folder name: no slashes, colons, '#' or spaces, not '.' or '..', at most ${NAME_MAX_BYTES} bytes`,
     });
   }
   return name;

@@ -7,13 +7,14 @@
  * to be dead (same host, pid gone), rather than after proper-lockfile's stale timeout: the
  * next run after a crash should not sit waiting for a process that no longer exists.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { TaipanError } from '../channels/model/errors.js';
 import { condaMetaDir, prefixLockPath } from './prefix/prefix-files.js';
-import { isProcessAlive } from '../channels/util/fs.js';
+import { isProcessAlive, writeFileAtomically } from '../channels/util/fs.js';
+import { asDiskError } from '../channels/disk-errors.js';
 
 export interface PrefixLockOptions {
   /** Called once when another process holds the lock and this one starts waiting. */
@@ -68,7 +69,9 @@ export async function withPrefixLock<T>(prefix: string, action: () => Promise<T>
 
 /** Take the prefix's lock, waiting for another process when needed; returns the release. */
 export async function acquirePrefixLock(prefix: string, options: PrefixLockOptions = {}): Promise<() => Promise<void>> {
-  await mkdir(condaMetaDir(prefix), { recursive: true });
+  await mkdir(condaMetaDir(prefix), { recursive: true }).catch((error: unknown) => {
+    throw asDiskError(error, `the environment '${prefix}'`, 'nothing was changed');
+  });
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   let recreated = 0;
   const onWait = options.onWait ?? (defaultOnWait && ((holder: LockHolder | undefined) => defaultOnWait?.(prefix, holder)));
@@ -85,7 +88,14 @@ export async function acquirePrefixLock(prefix: string, options: PrefixLockOptio
         onCompromised: () => undefined,
       });
       const holder: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
-      await writeFile(ownerPath(prefix), JSON.stringify(holder));
+      try {
+        // Whole or not at all: an empty owner file (a full disk) would outlive the lock.
+        await removeOwnerTemporaries(prefix);
+        await writeFileAtomically(ownerPath(prefix), JSON.stringify(holder));
+      } catch (error) {
+        await release().catch(() => undefined);
+        throw asDiskError(error, `the lock of the environment '${prefix}'`, 'nothing was changed');
+      }
       held.add(path.resolve(prefix));
       return async () => {
         held.delete(path.resolve(prefix));
@@ -100,7 +110,7 @@ export async function acquirePrefixLock(prefix: string, options: PrefixLockOptio
         await mkdir(condaMetaDir(prefix), { recursive: true });
         if (recreated++ === 0) continue;
       } else if (code !== 'ELOCKED') {
-        throw error;
+        throw asDiskError(error, `the lock of the environment '${prefix}'`, 'nothing was changed');
       }
     }
     const holder = await readHolder(prefix);
@@ -120,6 +130,14 @@ export async function acquirePrefixLock(prefix: string, options: PrefixLockOptio
       });
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
+}
+
+/** Owner files a killed holder was writing (they never became the owner file): only a holder writes one. */
+async function removeOwnerTemporaries(prefix: string): Promise<void> {
+  const stem = `${path.basename(ownerPath(prefix))}.tmp-`;
+  for (const name of await readdir(condaMetaDir(prefix)).catch(() => [] as string[])) {
+    if (name.startsWith(stem)) await rm(path.join(condaMetaDir(prefix), name), { force: true });
   }
 }
 

@@ -36,6 +36,18 @@ export function unsafeEntry(archivePath: string, entry: string, detail: string, 
   );
 }
 
+/**
+ * UNSUPPORTED_ARCHIVE: the file system refused an entry's full path as too long (ENAMETOOLONG):
+ * the entry is fine lexically, but the folder it is extracted under makes the path too long.
+ */
+export function entryPathTooLong(archivePath: string, entry: string, fullPath: string, member?: string, cause?: unknown): TaipanError {
+  return new TaipanError(
+    'UNSUPPORTED_ARCHIVE',
+    `cannot extract ${where(archivePath, { member, entry })}: its full path '${fullPath.slice(0, 80)}…' is ${Buffer.byteLength(fullPath)} bytes, longer than the file system allows (ENAMETOOLONG)`,
+    { hint: 'use a package cache with a shorter path (pkgs_dirs, or TAIPAN_PKGS_DIRS); nothing was extracted', cause },
+  );
+}
+
 /** PACKAGE_METADATA: an `info/` file is missing or does not have conda's shape. */
 export function badMetadata(source: string, file: string, detail: string, cause?: unknown): TaipanError {
   return new TaipanError('PACKAGE_METADATA', `invalid package metadata '${file}' in '${source}': ${detail}`, { cause });

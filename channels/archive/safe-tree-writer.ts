@@ -43,8 +43,8 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadEntry } from 'tar';
 import { TaipanError } from '../model/errors.js';
-import { isAbsoluteTarget, normalizeEntryPath, resolveLinkTargetLexically } from './entry-path.js';
-import { corruptArchive, unsafeEntry } from './errors.js';
+import { isAbsoluteTarget, isNameTooLong, normalizeEntryPath, resolveLinkTargetLexically } from './entry-path.js';
+import { corruptArchive, entryPathTooLong, unsafeEntry } from './errors.js';
 import { testFaultPoint } from '../test-hooks.js';
 
 /** Kind of a path written by an extraction. */
@@ -124,6 +124,16 @@ export class SafeTreeWriter {
 
   /** Write one tar entry (reading its body for files). `member` names the .conda member in errors. */
   async write(entry: ReadEntry, member?: string): Promise<void> {
+    try {
+      await this.#write(entry, member);
+    } catch (error) {
+      if (!isNameTooLong(error)) throw error;
+      const checked = normalizeEntryPath(entry.path);
+      throw entryPathTooLong(this.#archivePath, entry.path, path.join(this.#root, checked.ok ? checked.path : ''), member, error);
+    }
+  }
+
+  async #write(entry: ReadEntry, member: string | undefined): Promise<void> {
     const raw = entry.path;
     const checked = normalizeEntryPath(raw);
     if (!checked.ok) throw this.#unsafe(raw, checked.reason, member);
@@ -437,7 +447,8 @@ function lstatOrUndefined(p: string): Stats | undefined {
   try {
     return lstatSync(p);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // A path too long to name cannot exist; creating it then fails with the same ENAMETOOLONG, reported by write().
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || isNameTooLong(err)) return undefined;
     throw err;
   }
 }
@@ -447,7 +458,7 @@ function realpathOrUndefined(p: string): string | undefined {
     return realpathSync(p);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') return undefined;
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return undefined;
     throw err;
   }
 }

@@ -15,6 +15,9 @@ import type { RepodataJson } from '../repodata/records.js';
 import { summarizeArchive, type PackageSummary } from './package-summary.js';
 import { writeShards } from './shards.js';
 import { writeFileAtomically } from '../util/fs.js';
+import { isTaipanError } from '../model/errors.js';
+import { isSystemError } from '../archive/errors.js';
+import { unindexableReason } from './indexable.js';
 
 export interface IndexOptions {
   /** Write repodata.json.zst (default true). */
@@ -25,6 +28,14 @@ export interface IndexOptions {
   readonly shards?: boolean;
   /** Called for each archive that had to be read. */
   readonly onRead?: (file: string) => void;
+  /** Called for each archive left out of the index (unreadable, or a name clients refuse). */
+  readonly onSkip?: (skipped: SkippedArchive) => void;
+}
+
+/** An archive left out of the index, and why. */
+export interface SkippedArchive {
+  readonly file: string;
+  readonly reason: string;
 }
 
 export interface SubdirIndexResult {
@@ -33,6 +44,8 @@ export interface SubdirIndexResult {
   readonly read: number;
   /** Archives taken from the index cache. */
   readonly reused: number;
+  /** Archives left out, as conda-index leaves out the ones it cannot read. */
+  readonly skipped: readonly SkippedArchive[];
 }
 
 const CACHE_FILE = path.join('.cache', 'taipan-index.json');
@@ -46,37 +59,54 @@ export async function indexChannel(channelDir: string, options: IndexOptions = {
   for (const subdir of [...subdirs].sort()) {
     const dir = path.join(channelDir, subdir);
     await mkdir(dir, { recursive: true });
-    const { summaries, read } = await summarizeSubdir(dir, options);
+    const { summaries, read, skipped } = await summarizeSubdir(dir, options);
     summariesBySubdir.set(subdir, summaries);
     await writeSubdir(dir, subdir, summaries, options);
-    results.set(subdir, { records: summaries.size, read, reused: summaries.size - read });
+    results.set(subdir, { records: summaries.size, read, reused: summaries.size - read, skipped });
   }
   await writeFileAtomically(path.join(channelDir, 'channeldata.json'), `${JSON.stringify(channeldata(summariesBySubdir), null, 2)}\n`);
   return results;
 }
 
-async function summarizeSubdir(dir: string, options: IndexOptions): Promise<{ summaries: Map<string, PackageSummary>; read: number }> {
+async function summarizeSubdir(dir: string, options: IndexOptions): Promise<{ summaries: Map<string, PackageSummary>; read: number; skipped: SkippedArchive[] }> {
   const cacheFile = path.join(dir, CACHE_FILE);
   const cached = new Map<string, PackageSummary>(
     Object.entries((await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as Record<string, PackageSummary>).catch(() => ({}))) ?? {}),
   );
   const summaries = new Map<string, PackageSummary>();
+  const skipped: SkippedArchive[] = [];
+  const skip = (file: string, reason: string): void => {
+    skipped.push({ file, reason });
+    options.onSkip?.({ file, reason });
+  };
   let read = 0;
   for (const fn of (await readdir(dir)).filter((f) => f.endsWith('.conda') || f.endsWith('.tar.bz2')).sort()) {
     const file = path.join(dir, fn);
     const info = await stat(file);
-    const previous = cached.get(fn);
-    if (previous && previous.size === info.size && previous.mtimeMs === info.mtimeMs) {
-      summaries.set(fn, previous);
+    let summary = cached.get(fn);
+    const fresh = !summary || summary.size !== info.size || summary.mtimeMs !== info.mtimeMs;
+    if (fresh) {
+      options.onRead?.(file);
+      try {
+        summary = await summarizeArchive(file, info.size, info.mtimeMs);
+      } catch (error) {
+        // An unreadable archive (or one taipan refuses) is left out; it is read again next time.
+        if (!isTaipanError(error) && !isSystemError(error)) throw error;
+        skip(file, (error as Error).message);
+        continue;
+      }
+    }
+    const reason = unindexableReason(fn, (summary as PackageSummary).record);
+    if (reason !== undefined) {
+      skip(file, reason);
       continue;
     }
-    options.onRead?.(file);
-    summaries.set(fn, await summarizeArchive(file, info.size, info.mtimeMs));
-    read++;
+    summaries.set(fn, summary as PackageSummary);
+    if (fresh) read++;
   }
   await mkdir(path.dirname(cacheFile), { recursive: true });
   await writeFileAtomically(cacheFile, JSON.stringify(Object.fromEntries(summaries)));
-  return { summaries, read };
+  return { summaries, read, skipped };
 }
 
 async function writeSubdir(dir: string, subdir: string, summaries: ReadonlyMap<string, PackageSummary>, options: IndexOptions): Promise<void> {

@@ -11,7 +11,7 @@
  * by offset (repodata-bytes.ts), and the OS page cache, not the process, holds the bytes.
  */
 import { TaipanError } from '../model/errors.js';
-import { invalidRepodataJson } from './repodata-errors.js';
+import { invalidRepodataJson, MAX_NESTING, nestedTooDeep } from './repodata-errors.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, FOUR_SPACES, hasQuoteOrBackslash, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 
 /** A run grows up to about this size, so that reading one back needs only a small buffer. */
@@ -229,8 +229,9 @@ export class RepodataScanner {
         }
       } else if (kind === KEY_END) {
         if (depth === 3) expectKey = false;
-      } else if (kind === OPENS) depth++;
-      else {
+      } else if (kind === OPENS) {
+        if (++depth > MAX_NESTING) throw nestedTooDeep(this.source, base + i - 1);
+      } else {
         depth--;
         if (depth === 2) {
           if (c !== CLOSE_BRACE) this.fail('unexpected "]"', base + i - 1);
@@ -327,6 +328,7 @@ export class RepodataScanner {
     switch (c) {
       case OPEN_BRACE:
       case OPEN_BRACKET:
+        if (this.depth >= MAX_NESTING) throw nestedTooDeep(this.source, at);
         this.objects[this.depth] = c === OPEN_BRACE;
         this.depth++;
         this.expectKey = c === OPEN_BRACE;

@@ -11,7 +11,7 @@
  * the file's order, exactly as `JSON.parse` + `adoptRecord` would give it.
  */
 import { TaipanError } from '../model/errors.js';
-import { invalidRepodataJson } from './repodata-errors.js';
+import { invalidRepodataJson, MAX_NESTING } from './repodata-errors.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 import type { RepoDataRecord } from '../model/package-record.js';
 import { RecordShapes, type ShapeContext, type ShapeNode } from './record-shapes.js';
@@ -414,8 +414,9 @@ export class RecordParser {
         if (depth === 0) return;
         continue;
       }
-      if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (++depth > MAX_NESTING) this.fail(`arrays and objects are nested more than ${MAX_NESTING} levels deep`);
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         if (depth === 0) return;
         depth--;
         if (depth === 0) {

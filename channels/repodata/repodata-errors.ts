@@ -8,6 +8,19 @@ export function invalidRepodataJson(source: string, at: number, what: string): T
   });
 }
 
+/**
+ * The deepest nesting of arrays and objects a repodata document may have: serde_json's
+ * default limit, with which rattler and pixi read repodata (real repodata is 4 levels deep).
+ * A hostile file nested far deeper parses in V8, but every later walk over it would overflow
+ * the stack, so it is refused where it is read.
+ */
+export const MAX_NESTING = 128;
+
+/** INVALID_REPODATA for a value at byte `at` of `source` nested deeper than {@link MAX_NESTING}. */
+export function nestedTooDeep(source: string, at: number): TaipanError {
+  return invalidRepodataJson(source, at, `arrays and objects are nested more than ${MAX_NESTING} levels deep`);
+}
+
 /** The repodata file `file` could not be read (permissions, I/O). */
 export function unreadableRepodata(file: string, error: unknown): TaipanError {
   return new TaipanError('INVALID_REPODATA', `cannot read '${file}': ${(error as Error).message}`, {

@@ -26,14 +26,26 @@ export function registerIndexCommand(program: Command, output: Output): void {
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (dir: string, options: { zst: boolean; bz2: boolean; shards: boolean; json?: boolean; quiet?: boolean }) => {
       const progress = new Progress(options);
-      const results = await indexChannel(path.resolve(dir), {
+      const root = path.resolve(dir);
+      const results = await indexChannel(root, {
         zst: options.zst,
         bz2: options.bz2,
         shards: options.shards,
         onRead: (file) => progress.update(`reading ${path.basename(file)}`),
+        // As conda-index does: a bad archive is left out with a warning, the others are indexed.
+        onSkip: ({ file, reason }) => {
+          progress.done();
+          output.warn(`skipped '${path.relative(root, file)}': ${reason}`);
+        },
       }).finally(() => progress.done());
-      if (options.json) return output.json(Object.fromEntries(results));
-      for (const [subdir, r] of results) output.text(`${subdir.padEnd(14)} ${r.records} package(s), ${r.read} read, ${r.reused} unchanged\n`);
+      const skipped = [...results.values()].reduce((n, r) => n + r.skipped.length, 0);
+      if (options.json) output.json(Object.fromEntries(results));
+      else for (const [subdir, r] of results) output.text(`${subdir.padEnd(14)} ${r.records} package(s), ${r.read} read, ${r.reused} unchanged${r.skipped.length > 0 ? `, ${r.skipped.length} skipped` : ''}\n`);
+      if (skipped > 0) {
+        // The channel is written without them; the exit code tells a script that something was left out.
+        process.stderr.write(`error: ${skipped} archive(s) could not be indexed and were left out (see the warnings above); the other packages were indexed\n`);
+        process.exitCode = 1;
+      }
     });
 }
 

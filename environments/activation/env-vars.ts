@@ -32,14 +32,24 @@ export async function readEnvVars(prefix: string): Promise<Record<string, string
   return { ...((await readState(prefix)).env_vars ?? {}) };
 }
 
+/**
+ * Why `name` = `value` cannot be set per environment; undefined when it can. Names are what
+ * every shell activation script can export (letters, digits and `_`, not starting with a
+ * digit); a NUL byte cannot be in any variable.
+ */
+export function envVarProblem(name: string, value = ''): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    return `'${name.replace(/\0/g, '\\0')}' is not a valid environment variable name (letters, digits and '_', not starting with a digit)`;
+  }
+  if (name === 'PATH' || name === 'CONDA_PREFIX') return `'${name}' is managed by activation and cannot be set per environment`;
+  if (value.includes('\0')) return `the value of '${name}' contains a NUL byte, which no environment variable can hold`;
+  return undefined;
+}
+
 export async function setEnvVars(prefix: string, vars: Readonly<Record<string, string>>): Promise<void> {
-  for (const name of Object.keys(vars)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new TaipanError('INVALID_ARGUMENT', `'${name}' is not a valid environment variable name`);
-    }
-    if (name === 'PATH' || name === 'CONDA_PREFIX') {
-      throw new TaipanError('INVALID_ARGUMENT', `'${name}' is managed by activation and cannot be set per environment`);
-    }
+  for (const [name, value] of Object.entries(vars)) {
+    const problem = envVarProblem(name, value);
+    if (problem !== undefined) throw new TaipanError('INVALID_ARGUMENT', problem);
   }
   const state = await readState(prefix);
   await writeJsonAtomically(stateFile(prefix), { ...state, env_vars: { ...(state.env_vars ?? {}), ...vars } });

@@ -11,6 +11,7 @@ import { TaipanError, isTaipanError } from '../../channels/model/errors.js';
 import { MatchSpec } from '../../channels/model/match-spec/index.js';
 import { currentPlatform, type Platform } from '../../channels/model/platform.js';
 import { yamlLibrary } from '../../channels/util/libraries.js';
+import { envVarProblem } from '../activation/env-vars.js';
 
 export interface EnvironmentFile {
   readonly name?: string;
@@ -123,6 +124,9 @@ export function parseEnvironmentYaml(text: string, source: string, options: Envi
         for (const v of (value as { items: { key: unknown; value: unknown }[] }).items) {
           const k = isScalar(v.key) ? String(v.key.value) : '';
           variables[k] = isScalar(v.value) ? String(v.value.value ?? '') : '';
+          // Refused here, before any transaction, rather than once the environment is made.
+          const problem = envVarProblem(k, variables[k]);
+          if (problem !== undefined) fail((v.key ?? value) as Node, `in 'variables': ${problem}`);
         }
         break;
       }

@@ -33,6 +33,9 @@ export function compilePyc(prefix: string, python: string, pyFiles: readonly str
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ status: code ?? 1, output }));
+    // A python that exits without reading the list (a broken or stand-in interpreter) closes
+    // the pipe: EPIPE here is that, reported through its exit status, not a crash of taipan.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(pyFiles.map((f) => path.join(prefix, f)).join('\n') + '\n');
   });
 }

@@ -10,6 +10,7 @@
  * launcher executable, which is still missing.
  */
 import { TaipanError } from '../../channels/model/errors.js';
+import { NAME_MAX_BYTES } from '../../channels/archive/entry-path.js';
 import type { PythonInfo } from './noarch-python.js';
 import { replaceLongShebang } from './shebang.js';
 
@@ -23,12 +24,26 @@ export interface EntryPoint {
 
 const ENTRY_POINT = /^\s*([^\s=]+)\s*=\s*([\w.]+)\s*:\s*([\w.]+)\s*(?:\[.*\])?\s*$/;
 
+/**
+ * Why an entry point's name cannot be one file name in `bin/` (or `Scripts/`); undefined when
+ * it can. The name comes from the package's link.json, so it is hostile: `.` or `..` would
+ * name the folder or its parent, a separator a path elsewhere.
+ */
+export function entryPointNameProblem(name: string): string | undefined {
+  if (name === '' || name === '.' || name === '..') return `'${name}' names a folder, not a file`;
+  if (/[/\\\0]/.test(name)) return 'a name may not contain a path separator or a NUL byte';
+  const bytes = Buffer.byteLength(name);
+  return bytes > NAME_MAX_BYTES ? `the name is ${bytes} bytes long; file systems allow at most ${NAME_MAX_BYTES}` : undefined;
+}
+
 /** Parse one entry point line; a malformed line names the package it came from. */
 export function parseEntryPoint(line: string, packageName: string): EntryPoint {
   const match = ENTRY_POINT.exec(line);
-  if (!match || /[/\\]/.test(match[1] ?? '')) {
-    throw new TaipanError('PACKAGE_METADATA', `the entry point '${line}' of '${packageName}' is not 'name = module:function'`, {
-      hint: 'the package is broken; report it to its maintainers',
+  const problem = match ? entryPointNameProblem(match[1] as string) : undefined;
+  if (!match || problem !== undefined) {
+    const shown = line.replace(/\0/g, '\\0').slice(0, 300);
+    throw new TaipanError('PACKAGE_METADATA', `the entry point '${shown}' of '${packageName}' is not 'name = module:function'${problem ? `: ${problem}` : ''}`, {
+      hint: 'the package is broken; report it to its maintainers; nothing was changed',
     });
   }
   return { name: match[1] as string, module: match[2] as string, func: match[3] as string };

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { chmod, copyFile, link, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
+import { isNameTooLong } from '../../channels/archive/entry-path.js';
 import type { PrefixPathEntry, LinkType } from '../prefix/prefix-record.js';
 import type { Journal } from '../transaction/journal.js';
 import { adHocSign, needsAdHocSignature } from './macos-codesign.js';
@@ -112,6 +113,12 @@ export async function linkPackage(
       });
     } catch (error) {
       if (error instanceof TaipanError) throw error;
+      if (isNameTooLong(error)) {
+        throw new TaipanError('LINK_FAILED', `cannot link '${entry._path}' into '${prefix}': the full path is ${Buffer.byteLength(target)} bytes, longer than the file system allows (ENAMETOOLONG)`, {
+          cause: error,
+          hint: 'create the environment at a shorter path; the transaction was rolled back',
+        });
+      }
       throw new TaipanError('LINK_FAILED', `cannot link '${entry._path}' into '${prefix}': ${(error as Error).message}`, { cause: error });
     }
     paths.push(recorded);

@@ -15,6 +15,7 @@ import { defaultHttpClient, type HttpClient } from '../../channels/fetch/http-cl
 import { isBrokenTransfer, saveResponse } from '../../channels/fetch/save-response.js';
 import { checkReferencedUrl, isRemoteUrl } from '../../channels/fetch/url-trust.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';
+import { isDiskError } from '../../channels/disk-errors.js';
 
 /** Bytes of one package received so far; `total` from Content-Length or the record's size. */
 export interface PackageProgress {
@@ -116,6 +117,8 @@ async function copyLocal(record: RepoDataRecord, destination: string): Promise<v
       await copyFile(source, partial);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
+      // The copy's own side is full or read-only: the cache's problem, reported as such by the cache.
+      if (isDiskError(error) && (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EFBIG')) throw error;
       throw new TaipanError(
         code === 'ENOENT' ? 'PACKAGE_NOT_FOUND' : 'DOWNLOAD_FAILED',
         code === 'ENOENT'

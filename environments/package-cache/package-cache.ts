@@ -9,7 +9,7 @@
  * processes filling one cache take a lock per entry (proper-lockfile), and the second one
  * finds the entry the first one made.
  */
-import { access, appendFile, constants, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, appendFile, constants, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -17,10 +17,11 @@ import { redactUrl } from '../../channels/model/channel.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { TaipanError } from '../../channels/model/errors.js';
 import { archiveStem } from '../../channels/repodata/records.js';
-import { asDiskError } from '../../channels/disk-errors.js';
+import { asDiskError, diskErrorCause, isFullDisk } from '../../channels/disk-errors.js';
+import { isNameTooLong } from '../../channels/archive/entry-path.js';
 import { testFaultPoint } from '../../channels/test-hooks.js';
 import type { HttpClient } from '../../channels/fetch/http-client.js';
-import { writeJsonAtomically } from '../../channels/util/fs.js';
+import { writeFileAtomically, writeJsonAtomically } from '../../channels/util/fs.js';
 import { fetchArchive, verifyArchive, type PackageProgress } from './fetch-archive.js';
 import { isProcessAlive } from '../../channels/util/fs.js';
 
@@ -94,7 +95,9 @@ export class PackageCache {
     }
     const dir = await this.writableDirectory();
     const entry = entryPaths(dir, record);
-    const release = await lockEntry(entry, this.options.lockWaitMs ?? 600_000);
+    const release = await lockEntry(entry, this.options.lockWaitMs ?? 600_000).catch((error: unknown) => {
+      throw cacheWriteError(error, dir, record);
+    });
     try {
       // Another process may have made the entry while this one waited.
       if (await isValidEntry(entry.dir, record)) {
@@ -127,7 +130,7 @@ export class PackageCache {
     } catch (error) {
       // The record is written last, so an entry without it is never trusted; tidy it anyway.
       if (!(await isValidEntry(entry.dir, record))) await rm(entry.dir, { recursive: true, force: true }).catch(() => undefined);
-      throw asDiskError(error, `'${record.fn}' into the package cache '${dir}'`, 'nothing half-written is trusted: the cache entry was removed');
+      throw cacheWriteError(error, dir, record);
     } finally {
       await release();
     }
@@ -158,6 +161,28 @@ export class PackageCache {
     }
     return undefined;
   }
+}
+
+/**
+ * DISK_ERROR for a failed write of `record` into the cache folder `dir`. A full disk says the
+ * package cache is full and how to make room, even when the download below reported it first.
+ */
+function cacheWriteError(error: unknown, dir: string, record: RepoDataRecord): unknown {
+  const outcome = 'nothing half-written is trusted: the cache entry was removed';
+  if (isNameTooLong(error)) {
+    // The file name comes from the channel: a name no file system takes is the channel's fault.
+    return new TaipanError('INVALID_RECORD', `'${record.fn.slice(0, 80)}…' cannot be stored in the package cache '${dir}': the name is ${Buffer.byteLength(record.fn)} bytes, longer than the file system allows (ENAMETOOLONG)`, {
+      cause: error,
+      hint: `the channel's file name for '${record.name}' is far too long; ${outcome}`,
+    });
+  }
+  const cause = diskErrorCause(error);
+  if (!isFullDisk(cause)) return asDiskError(error, `'${record.fn}' into the package cache '${dir}'`, outcome);
+  const code = cause?.code as string;
+  return new TaipanError('DISK_ERROR', `the package cache '${dir}' is full: no room left for '${record.fn}' (${code === 'EDQUOT' ? 'the disk quota is exhausted' : 'no space left on the device'}, ${code})`, {
+    cause,
+    hint: `${outcome}. Free some space there ('taipan clean --all' removes archives and packages no environment uses), or put a folder on a disk with room first in pkgs_dirs or TAIPAN_PKGS_DIRS`,
+  });
 }
 
 /** A counter of free slots; `run` waits for one. */
@@ -206,7 +231,8 @@ async function lockEntry(entry: CacheEntry, waitMs: number): Promise<() => Promi
   for (;;) {
     try {
       const release = await lockfile.lock(entry.dir, { realpath: false, lockfilePath: lockPath, stale: 10_000, onCompromised: () => undefined });
-      await writeFile(ownerPath, JSON.stringify({ pid: process.pid, host: os.hostname() })).catch(() => undefined);
+      // Whole or not at all (a full disk must not leave an empty owner file); the lock works without it.
+      await writeFileAtomically(ownerPath, JSON.stringify({ pid: process.pid, host: os.hostname() })).catch(() => undefined);
       return async () => {
         await rm(ownerPath, { force: true }).catch(() => undefined);
         await release().catch(() => undefined);

@@ -97,8 +97,9 @@ export class PrefixPathGuard {
       real = realpathSync.native(abs);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      // A dangling symlink is no folder to make later: where it would lead is unknown.
-      if (code === 'ENOENT' || code === 'ENOTDIR') return isSymlink(abs) ? null : undefined;
+      // A dangling symlink is no folder to make later: where it would lead is unknown. A path too
+      // long to name cannot exist, and creating it fails with a LINK_FAILED that says so.
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return isSymlink(abs) ? null : undefined;
       if (code === 'ELOOP') return null;
       throw error;
     }

@@ -21,7 +21,8 @@ import { asDiskError } from '../../channels/disk-errors.js';
 import { readLinkJson, readPathsJson } from '../../channels/archive/package-metadata.js';
 import type { CacheEntry, CacheEvent, PackageCache } from '../package-cache/package-cache.js';
 import { pythonInfo } from '../link/noarch-python.js';
-import { condaMetaDir, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
+import { condaMetaDir, prefixRecordFileName, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
+import { NAME_MAX_BYTES } from '../../channels/archive/entry-path.js';
 import { formatHistoryEntry } from '../prefix/history.js';
 import { historyFile } from '../prefix/prefix-files.js';
 import { lexicalPathProblem, PrefixPathGuard } from '../prefix/prefix-paths.js';
@@ -265,6 +266,13 @@ async function removeIfEmpty(prefix: string): Promise<void> {
 function verify(prefix: string, prepared: readonly Prepared[], layout: TransactionLayout): void {
   const prefixLength = Buffer.byteLength(prefix);
   for (const { entry, paths } of prepared) {
+    // The record goes to conda-meta/<name>-<version>-<build>.json, one file name.
+    const recordFile = prefixRecordFileName(entry.record);
+    if (Buffer.byteLength(recordFile) > NAME_MAX_BYTES) {
+      throw new TaipanError('INVALID_RECORD', `'${entry.record.fn}' cannot be installed: its record 'conda-meta/${recordFile.slice(0, 60)}…' would be ${Buffer.byteLength(recordFile)} bytes, longer than file systems allow (${NAME_MAX_BYTES})`, {
+        hint: "the channel gives the package a name, version and build far too long; nothing was changed",
+      });
+    }
     for (const p of paths) {
       if (p.prefix_placeholder && p.file_mode === 'binary' && prefixLength > Buffer.byteLength(p.prefix_placeholder)) {
         throw new TaipanError(

@@ -9,10 +9,11 @@ import { hostileMetadata } from './cases/hostile-metadata.js';
 import { secrets } from './cases/secrets.js';
 import { linkScripts } from './cases/link-scripts.js';
 import { ownedPaths } from './cases/owned-paths.js';
+import { names } from './cases/names.js';
 import { channelTrust } from './cases/channel-trust.js';
 import { server } from './cases/server.js';
 import { roundTrips } from './cases/round-trips.js';
 import { shippedArchives } from './cases/shipped-archives.js';
 import { activeEnvironment } from './cases/active-environment.js';
 
-export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, channelTrust, server, roundTrips, shippedArchives, activeEnvironment];
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, names, channelTrust, server, roundTrips, shippedArchives, activeEnvironment];

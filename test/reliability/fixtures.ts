@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import compressjs from 'compressjs';
-import { Header, type HeaderData } from 'tar';
+import { Header, Pax, type HeaderData } from 'tar';
 import yazl from 'yazl';
 import { zstdCompressChecked } from '../../channels/archive/zstd-compress.js';
 import { indexChannel } from '../../channels/local-index.js';
@@ -28,7 +28,11 @@ export function rawTar(entries: readonly RawEntry[]): Buffer {
   for (const { body, headerSize, ...header } of entries) {
     const data = typeof body === 'string' ? Buffer.from(body) : (body ?? Buffer.alloc(0));
     const block = Buffer.alloc(512);
-    new Header({ mode: 0o644, mtime: new Date(1_700_000_000_000), uid: 0, gid: 0, type: 'File', ...header, size: headerSize ?? data.length }).encode(block, 0);
+    const fields = { mode: 0o644, mtime: new Date(1_700_000_000_000), uid: 0, gid: 0, type: 'File' as const, ...header, size: headerSize ?? data.length };
+    const encoder = new Header(fields);
+    encoder.encode(block, 0);
+    // A name or link target too long for ustar goes whole into a pax header before it, as tar writes it.
+    if (encoder.needPax) blocks.push(new Pax({ path: fields.path, linkpath: fields.linkpath, mtime: fields.mtime }).encode());
     blocks.push(block, data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));
