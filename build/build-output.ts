@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeCondaPackage, writeTarBz2Package } from '../channels/archive/index.js';
 import type { HttpClient } from '../channels/fetch/http-client.js';
-import { indexChannel } from '../channels/local-index.js';
+import { indexChannel } from '../channels/indexer/index-channel.js';
 import { Channel } from '../channels/model/channel.js';
 import { TaipanError } from '../channels/model/errors.js';
 import type { PackageRecord } from '../channels/model/package-record.js';

@@ -14,7 +14,7 @@ import lockfile from 'proper-lockfile';
 import { TaipanError } from '../channels/model/errors.js';
 import { condaMetaDir, prefixLockPath } from './prefix/prefix-files.js';
 import { isProcessAlive, writeFileAtomically } from '../channels/util/fs.js';
-import { asDiskError } from '../channels/disk-errors.js';
+import { asDiskError } from '../channels/util/disk-errors.js';
 
 export interface PrefixLockOptions {
   /** Called once when another process holds the lock and this one starts waiting. */

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { extractPackage, writeTarBz2Package } from '../../channels/archive/index.js';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { PackageCache } from '../../environments/package-cache/package-cache.js';
 import { buildOutputs } from '../build-outputs.js';
 import { renderForBuild } from '../render.js';

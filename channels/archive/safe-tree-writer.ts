@@ -45,7 +45,7 @@ import type { ReadEntry } from 'tar';
 import { TaipanError } from '../model/errors.js';
 import { isAbsoluteTarget, isNameTooLong, normalizeEntryPath, resolveLinkTargetLexically } from './entry-path.js';
 import { corruptArchive, entryPathTooLong, unsafeEntry } from './errors.js';
-import { testFaultPoint } from '../test-hooks.js';
+import { testFaultPoint } from '../util/test-hooks.js';
 
 /** Kind of a path written by an extraction. */
 export type ExtractedType = 'file' | 'directory' | 'symlink' | 'hardlink';

@@ -7,8 +7,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TaipanError } from '../model/errors.js';
-import { asDiskError, isDiskError } from '../disk-errors.js';
-import { testFaultPoint, type FaultSite } from '../test-hooks.js';
+import { asDiskError, isDiskError } from '../util/disk-errors.js';
+import { testFaultPoint, type FaultSite } from '../util/test-hooks.js';
 import type { HttpResponse } from './http-client.js';
 
 /**

@@ -16,7 +16,7 @@ import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import type { RepoDataRecord } from '../model/package-record.js';
 import type { Platform } from '../model/platform.js';
-import { indexChannel } from '../local-index.js';
+import { indexChannel } from '../indexer/index-channel.js';
 import { checkShippedArchive } from './check-archive.js';
 import { shippedFileName } from './shipped-name.js';
 

@@ -22,7 +22,7 @@ import type { DownloadProgress } from '../fetch/save-response.js';
 import { loadLocalSubdir } from './local-repodata.js';
 import { loadRemoteMonolithic, probeVariants, type RemoteOptions } from './remote-repodata.js';
 import { ShardedRepodata } from './sharded-repodata.js';
-import { asDiskError } from '../disk-errors.js';
+import { asDiskError } from '../util/disk-errors.js';
 import type { SubdirRecords } from './subdir-records.js';
 
 export interface ChannelIndexOptions {

@@ -5,7 +5,7 @@ import { TaipanError } from '../../channels/model/errors.js';
 import { MatchSpec } from '../../channels/model/match-spec/index.js';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { Version } from '../../channels/model/version.js';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { ChannelIndex } from '../../channels/repodata/channel-index.js';
 import type { TaipanConfig } from '../config/load.js';
 import { channelIndexOptions, parseChannels, targetPlatform } from '../context.js';

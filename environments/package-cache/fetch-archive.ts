@@ -14,8 +14,8 @@ import { hashFile, HashingStream, type FileHashes } from '../../channels/archive
 import { defaultHttpClient, type HttpClient } from '../../channels/fetch/http-client.js';
 import { isBrokenTransfer, saveResponse } from '../../channels/fetch/save-response.js';
 import { checkReferencedUrl, isRemoteUrl } from '../../channels/fetch/url-trust.js';
-import { testFaultPoint } from '../../channels/test-hooks.js';
-import { isDiskError } from '../../channels/disk-errors.js';
+import { testFaultPoint } from '../../channels/util/test-hooks.js';
+import { isDiskError } from '../../channels/util/disk-errors.js';
 
 /** Bytes of one package received so far; `total` from Content-Length or the record's size. */
 export interface PackageProgress {

@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import { isWindows, type Platform } from '../../channels/model/platform.js';
 import { TaipanError } from '../../channels/model/errors.js';
-import { asDiskError } from '../../channels/disk-errors.js';
+import { asDiskError } from '../../channels/util/disk-errors.js';
 import { readLinkJson, readPathsJson } from '../../channels/archive/package-metadata.js';
 import type { CacheEntry, CacheEvent, PackageCache } from '../package-cache/package-cache.js';
 import { pythonInfo } from '../link/noarch-python.js';

@@ -22,7 +22,7 @@ import { condaMetaDir } from '../prefix/prefix-files.js';
 import { TRASH_DIR } from '../../channels/model/prefix-layout.js';
 import { appendHistory } from '../prefix/history.js';
 import { countFileOperation } from './kill-hook.js';
-import { testFaultPoint } from '../../channels/test-hooks.js';
+import { testFaultPoint } from '../../channels/util/test-hooks.js';
 import { pathExists } from '../../channels/util/fs.js';
 
 /** The folder, under a prefix, where a transaction keeps what it moved out of the way. */

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { readArchiveMetadata } from '../../channels/archive/index.js';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { Channel } from '../../channels/model/channel.js';
 import { isTaipanError } from '../../channels/model/errors.js';
 import { PackageCache } from '../../environments/package-cache/package-cache.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { runCli, runCliOk } from '../helpers/cli.js';
 
 let work: string;

@@ -14,7 +14,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { acquirePrefixLock } from '../../environments/lock.js';
 import { CLI, runCliOk, type CliResult } from '../helpers/cli.js';
 import { writePackage } from '../reliability/fixtures.js';

@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { runCli } from '../helpers/cli.js';
 import { useTempChannel } from '../helpers/temp-channel.js';
 import { writePackage } from '../reliability/fixtures.js';

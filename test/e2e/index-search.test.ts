@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decode } from '@msgpack/msgpack';
 import { decompress } from 'fzstd';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -5,7 +5,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { runCli } from '../helpers/cli.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
 import { checkPrefixConsistency, emptyFolders, present } from '../unit/environments/link/prefix-consistency.js';

@@ -9,7 +9,7 @@
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { recoverPrefix } from '../../environments/transaction/recover.js';
 import { runCli } from '../helpers/cli.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { runCli, runCliOk } from '../helpers/cli.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
 import { machinePython, writeMachinePythonPackage, type MachinePython } from '../helpers/python-package.js';

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { sha256, writePackage } from '../reliability/fixtures.js';
 import { deepPath, entryPointPackage, pythonStandIn } from '../reliability/cases/names.js';

@@ -13,7 +13,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { runCliAsync, type CliResult } from '../helpers/cli.js';
 import { findNginx, startNginx, type NginxAccess, type NginxServer } from '../helpers/nginx.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';

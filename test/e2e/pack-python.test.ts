@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { runCliOk } from '../helpers/cli.js';
 import { changedPycs, condaUnpack, extractPack, pycDigests, unpackedPythonProblems, type PythonExpectations } from '../helpers/pack-round-trip.js';
 import { machinePython, writeMachinePythonPackage } from '../helpers/python-package.js';

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { runCli } from '../helpers/cli.js';
 import { useTempChannel } from '../helpers/temp-channel.js';
 import { writePackage, type RawEntry } from '../reliability/fixtures.js';

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { writeCondaPackage } from '../../channels/archive/index.js';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { makeDemoChannel } from '../../build/demo/make-demo-channel.js';
 import { PREFIX_PLACEHOLDER, stagePackage } from '../../build/stage-package.js';
 import { runCli, runCliOk } from '../helpers/cli.js';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { extractPackage } from '../../channels/archive/extract.js';
 import { writeCondaPackage } from '../../channels/archive/write-conda.js';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 
 export async function republishPackage(channel: string, subdir: string, fn: string, newFn: string, edit: (packageDir: string) => Promise<void>): Promise<string> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'taipan-republish-'));

@@ -12,7 +12,7 @@ import compressjs from 'compressjs';
 import { Header, Pax, type HeaderData } from 'tar';
 import yazl from 'yazl';
 import { zstdCompressChecked } from '../../channels/archive/zstd-compress.js';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { ChannelServer } from '../helpers/channel-server.js';
 import { checkPrefixConsistency } from '../unit/environments/link/prefix-consistency.js';
 

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { encode } from '@msgpack/msgpack';
 import { zstdCompressChecked } from '../../../channels/archive/zstd-compress.js';
-import { indexChannel } from '../../../channels/local-index.js';
+import { indexChannel } from '../../../channels/indexer/index-channel.js';
 import { decodeMsgpackZst } from '../../../channels/repodata/shard-format.js';
 import { ChannelServer } from '../../helpers/channel-server.js';
 import { opensslMissing, selfSignedCertificate, TlsFront } from '../../helpers/tls.js';

@@ -8,7 +8,7 @@
 import { cp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ChannelServer, type Fault } from '../../helpers/channel-server.js';
-import { indexChannel } from '../../../channels/local-index.js';
+import { indexChannel } from '../../../channels/indexer/index-channel.js';
 import { clearError, describeRun, runCase, taipan, type CaseResult, type Category, type CliRun, type Context } from '../harness.js';
 import { checkCache, checkPrefix, fresh, records, standardChannel, writePackage } from '../fixtures.js';
 

@@ -17,7 +17,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { indexChannel } from '../../../channels/local-index.js';
+import { indexChannel } from '../../../channels/indexer/index-channel.js';
 import { clearError, describeRun, runCase, taipan, type CaseResult, type Category, type Context } from '../harness.js';
 import { checkCache, checkPrefix, exists, listTree, records, writePackage } from '../fixtures.js';
 

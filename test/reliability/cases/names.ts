@@ -15,7 +15,7 @@
 import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
-import { indexChannel } from '../../../channels/local-index.js';
+import { indexChannel } from '../../../channels/indexer/index-channel.js';
 import { clearError, describeRun, runCase, taipan, type CaseResult, type Category, type CliRun, type Context } from '../harness.js';
 import { condaZip, exists, listTree, rawTar, sha256, writePackage, type RawEntry } from '../fixtures.js';
 

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { isTaipanError } from '../../../channels/model/errors.js';
 import type { RepoDataRecord } from '../../../channels/model/package-record.js';
-import { indexChannel } from '../../../channels/local-index.js';
+import { indexChannel } from '../../../channels/indexer/index-channel.js';
 import { PackageCache } from '../../../environments/package-cache/package-cache.js';
 import { clearError, describeRun, runCase, taipan, type CaseResult, type Category, type Context } from '../harness.js';
 import { exists, listTree, sha256, writePackage, type RawEntry } from '../fixtures.js';

@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { indexChannel } from '../../../channels/local-index.js';
+import { indexChannel } from '../../../channels/indexer/index-channel.js';
 import { machinePython, writeMachinePythonPackage } from '../../../build/demo/machine-python.js';
 import { changedPycs, condaUnpack, extractPack, pycDigests, unpackedPythonProblems, BARE_PATH } from '../../helpers/pack-round-trip.js';
 import { clearError, describeRun, runCase, taipan, type CaseResult, type Context } from '../harness.js';

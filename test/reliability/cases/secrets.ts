@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ChannelServer } from '../../helpers/channel-server.js';
 import { clearError, describeRun, runCase, taipan, type CaseResult, type Category, type CliRun, type Context } from '../harness.js';
 import { fresh, listTree, standardChannel, writePackage } from '../fixtures.js';
-import { indexChannel } from '../../../channels/local-index.js';
+import { indexChannel } from '../../../channels/indexer/index-channel.js';
 
 const TOKEN = 'tk-0123456789abcdef-SECRET';
 const USER = 'alice';

@@ -9,7 +9,7 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { indexChannel } from '../../../channels/local-index.js';
+import { indexChannel } from '../../../channels/indexer/index-channel.js';
 import { clearError, describeRun, runCase, taipan, type CaseResult, type Category, type Context } from '../harness.js';
 import { sha256, writePackage, type PackageSpec, type PathEntry } from '../fixtures.js';
 

@@ -3,7 +3,7 @@
  * package's: no space, quota, read-only file system, permission denied, I/O error. They
  * become DISK_ERROR with the path and a hint, instead of an "unexpected failure".
  */
-import { TaipanError, isTaipanError } from './model/errors.js';
+import { TaipanError, isTaipanError } from '../model/errors.js';
 
 const DISK_CODES: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on the device',
