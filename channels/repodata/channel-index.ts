@@ -19,9 +19,9 @@ import type { Platform } from '../model/platform.js';
 import { requestSubdirs } from '../model/platform.js';
 import { defaultHttpClient, type HttpClient } from '../fetch/http-client.js';
 import type { DownloadProgress } from '../fetch/save-response.js';
-import { loadLocalSubdir } from './local-repodata.js';
-import { loadRemoteMonolithic, probeVariants, type RemoteOptions } from './remote-repodata.js';
-import { ShardedRepodata } from './sharded-repodata.js';
+import { loadLocalSubdir } from './sources/local-repodata.js';
+import { loadRemoteMonolithic, probeVariants, type RemoteOptions } from './sources/remote-repodata.js';
+import { ShardedRepodata } from './shards/sharded-repodata.js';
 import { asDiskError } from '../util/disk-errors.js';
 import type { SubdirRecords } from './subdir-records.js';
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { TaipanError } from '../../channels/model/errors.js';
 import { rm } from 'node:fs/promises';
-import { unusedShards } from '../../channels/repodata/shard-cache.js';
+import { unusedShards } from '../../channels/repodata/shards/shard-cache.js';
 import { executeClean, planClean } from '../../environments/package-cache/clean.js';
 import { listEnvironments } from '../../environments/registry.js';
 import type { TaipanConfig } from '../config/load.js';

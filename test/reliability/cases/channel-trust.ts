@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { encode } from '@msgpack/msgpack';
 import { zstdCompressChecked } from '../../../channels/archive/zstd-compress.js';
 import { indexChannel } from '../../../channels/indexer/index-channel.js';
-import { decodeMsgpackZst } from '../../../channels/repodata/shard-format.js';
+import { decodeMsgpackZst } from '../../../channels/repodata/shards/shard-format.js';
 import { ChannelServer } from '../../helpers/channel-server.js';
 import { opensslMissing, selfSignedCertificate, TlsFront } from '../../helpers/tls.js';
 import { clearError, describeRun, runCase, taipan, type CaseResult, type Category, type CliRun, type Context } from '../harness.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { CredentialStore } from '../../../../channels/fetch/credentials.js';
 import { HttpClient } from '../../../../channels/fetch/http-client.js';
-import { cachedGet, cacheKey, readState } from '../../../../channels/repodata/http-cache.js';
+import { cachedGet, cacheKey, readState } from '../../../../channels/repodata/sources/http-cache.js';
 import { ChannelServer } from '../../../helpers/channel-server.js';
 
 describe('repodata cache locking', () => {

@@ -2,7 +2,7 @@
  * The four-bytes-at-a-time test the repodata scanner skips strings with: a word holding a
  * quote or a backslash is always reported, and a word without one never is.
  */
-import { hasQuoteOrBackslash } from '../../../../channels/repodata/json-bytes.js';
+import { hasQuoteOrBackslash } from '../../../../channels/repodata/scan/json-bytes.js';
 
 const isQuoteOrBackslash = (b: number): boolean => b === 0x22 || b === 0x5c;
 const word = (bytes: readonly number[]): number => Buffer.from(bytes).readUInt32LE(0);

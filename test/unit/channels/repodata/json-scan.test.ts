@@ -4,8 +4,8 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { Channel } from '../../../../channels/model/channel.js';
-import { RepodataScanner, scanRepodata, type ScannedRepodata } from '../../../../channels/repodata/json-scan.js';
-import { LazyRepodata } from '../../../../channels/repodata/lazy-repodata.js';
+import { RepodataScanner, scanRepodata, type ScannedRepodata } from '../../../../channels/repodata/scan/json-scan.js';
+import { LazyRepodata } from '../../../../channels/repodata/scan/lazy-repodata.js';
 import { describeShared, sharedPath } from '../../../helpers/shared.js';
 
 function scanInChunks(bytes: Buffer, size: number): ScannedRepodata {

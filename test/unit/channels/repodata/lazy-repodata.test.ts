@@ -5,7 +5,7 @@
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Channel } from '../../../../channels/model/channel.js';
-import { LazyRepodata } from '../../../../channels/repodata/lazy-repodata.js';
+import { LazyRepodata } from '../../../../channels/repodata/scan/lazy-repodata.js';
 import { recordsFromRepodata } from '../../../../channels/repodata/records.js';
 import { describeShared, sharedPath } from '../../../helpers/shared.js';
 

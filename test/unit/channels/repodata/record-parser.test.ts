@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Channel } from '../../../../channels/model/channel.js';
 import type { RepoDataRecord } from '../../../../channels/model/package-record.js';
-import { LazyRepodata } from '../../../../channels/repodata/lazy-repodata.js';
-import { ParsedRecords, RecordParser } from '../../../../channels/repodata/record-parser.js';
+import { LazyRepodata } from '../../../../channels/repodata/scan/lazy-repodata.js';
+import { ParsedRecords, RecordParser } from '../../../../channels/repodata/scan/record-parser.js';
 import { adoptRecord, recordContext, recordsFromRepodata } from '../../../../channels/repodata/records.js';
 import { describeShared, sharedPath } from '../../../helpers/shared.js';
 

@@ -5,14 +5,14 @@
  * server without `.zst` is not asked for it on every fetch.
  */
 import type { Transform } from 'node:stream';
-import { Bunzip2Stream, ZstdDecompressStream } from '../archive/decompress.js';
-import type { Channel } from '../model/channel.js';
-import { TaipanError } from '../model/errors.js';
-import type { HttpClient } from '../fetch/http-client.js';
-import type { DownloadProgress } from '../fetch/save-response.js';
+import { Bunzip2Stream, ZstdDecompressStream } from '../../archive/decompress.js';
+import type { Channel } from '../../model/channel.js';
+import { TaipanError } from '../../model/errors.js';
+import type { HttpClient } from '../../fetch/http-client.js';
+import type { DownloadProgress } from '../../fetch/save-response.js';
 import { cachedGet, cacheKey, contentPath, fetchRememberingAbsence, forget, readState, type CachePolicy, type CachedFetch } from './http-cache.js';
-import { RepodataScanner, type ScannedRepodata } from './json-scan.js';
-import { LazyRepodata } from './lazy-repodata.js';
+import { RepodataScanner, type ScannedRepodata } from '../scan/json-scan.js';
+import { LazyRepodata } from '../scan/lazy-repodata.js';
 
 interface Variant {
   readonly name: 'zst' | 'bz2' | 'json';

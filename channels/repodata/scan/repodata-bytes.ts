@@ -8,9 +8,9 @@
  * cache refresh that renames a new file over it leaves this one intact until it is closed.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { TaipanError } from '../model/errors.js';
+import { TaipanError } from '../../model/errors.js';
 import { RepodataScanner, type ScannedRepodata } from './json-scan.js';
-import { unreadableRepodata } from './repodata-errors.js';
+import { unreadableRepodata } from '../repodata-errors.js';
 
 export interface RepodataBytes {
   /** The bytes `[start, end)` of the file; valid until the next `read` (the buffer may be reused). */

@@ -22,9 +22,9 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import path from 'node:path';
 import type { Transform } from 'node:stream';
 import lockfile from 'proper-lockfile';
-import { TaipanError } from '../model/errors.js';
-import type { HttpClient, HttpResponse } from '../fetch/http-client.js';
-import { saveResponse, type DownloadProgress } from '../fetch/save-response.js';
+import { TaipanError } from '../../model/errors.js';
+import type { HttpClient, HttpResponse } from '../../fetch/http-client.js';
+import { saveResponse, type DownloadProgress } from '../../fetch/save-response.js';
 
 export interface CacheState {
   /** The URL fetched (redacted). */

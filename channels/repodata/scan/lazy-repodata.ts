@@ -4,13 +4,13 @@
  * frozen only when it is asked for (record-parser.ts), then memoized; names the solver never
  * reaches cost nothing beyond the scan. Once every name is built the bytes are let go.
  */
-import type { Channel } from '../model/channel.js';
-import type { RepoDataRecord } from '../model/package-record.js';
+import type { Channel } from '../../model/channel.js';
+import type { RepoDataRecord } from '../../model/package-record.js';
 import { scanRepodata, type ScannedRepodata, type SpanIndex } from './json-scan.js';
 import { ParsedRecords, RecordParser } from './record-parser.js';
-import { archiveStem, recordContext } from './records.js';
+import { archiveStem, recordContext } from '../records.js';
 import { BufferBytes, FileBytes, type RepodataBytes } from './repodata-bytes.js';
-import type { SubdirRecords } from './subdir-records.js';
+import type { SubdirRecords } from '../subdir-records.js';
 
 export class LazyRepodata implements SubdirRecords {
   readonly url: string;

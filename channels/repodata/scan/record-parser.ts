@@ -10,12 +10,12 @@
  * booleans, fractions) go to `JSON.parse`, so a record keeps every field the file has, in
  * the file's order, exactly as `JSON.parse` + `adoptRecord` would give it.
  */
-import { TaipanError } from '../model/errors.js';
-import { invalidRepodataJson, MAX_NESTING } from './repodata-errors.js';
+import { TaipanError } from '../../model/errors.js';
+import { invalidRepodataJson, MAX_NESTING } from '../repodata-errors.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
-import type { RepoDataRecord } from '../model/package-record.js';
+import type { RepoDataRecord } from '../../model/package-record.js';
 import { RecordShapes, type ShapeContext, type ShapeNode } from './record-shapes.js';
-import { checkRecord, isUnsafeName, type RecordContext } from './records.js';
+import { checkRecord, isUnsafeName, type RecordContext } from '../records.js';
 
 const MINUS = 0x2d;
 const ZERO = 0x30;

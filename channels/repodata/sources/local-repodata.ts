@@ -7,11 +7,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Bunzip2Stream, ZstdDecompressStream } from '../archive/decompress.js';
-import type { Channel } from '../model/channel.js';
-import { TaipanError } from '../model/errors.js';
-import { LazyRepodata } from './lazy-repodata.js';
-import { unreadableRepodata } from './repodata-errors.js';
+import { Bunzip2Stream, ZstdDecompressStream } from '../../archive/decompress.js';
+import type { Channel } from '../../model/channel.js';
+import { TaipanError } from '../../model/errors.js';
+import { LazyRepodata } from '../scan/lazy-repodata.js';
+import { unreadableRepodata } from '../repodata-errors.js';
 
 const LOCAL_VARIANTS = [
   { suffix: '', decompress: undefined },

@@ -1,9 +1,9 @@
 /** What reading CEP-16 files needs in more than one place: decoding, digests, the shard folder. */
 import path from 'node:path';
-import { zstdDecompressWhole } from '../archive/zstd-wasm.js';
-import { TaipanError } from '../model/errors.js';
-import { MSGPACK } from '../util/libraries.js';
-import { MAX_NESTING } from './repodata-errors.js';
+import { zstdDecompressWhole } from '../../archive/zstd-wasm.js';
+import { TaipanError } from '../../model/errors.js';
+import { MSGPACK } from '../../util/libraries.js';
+import { MAX_NESTING } from '../repodata-errors.js';
 
 /** `<cache>/shards`: content-addressed shards, `<sha256>.msgpack.zst`. */
 export function shardDir(cacheDir: string): string {

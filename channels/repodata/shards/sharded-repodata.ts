@@ -6,19 +6,19 @@
  * Shards are content-addressed, so a cached one is valid forever and is checked against its
  * hash when it arrives; the index itself is cached like repodata.json (ETag, max-age).
  */
-import { allSettledOrThrow } from '../util/settle.js';
+import { allSettledOrThrow } from '../../util/settle.js';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Channel } from '../model/channel.js';
-import { TaipanError } from '../model/errors.js';
-import { checkReferencedUrl } from '../fetch/url-trust.js';
-import type { RepoDataRecord } from '../model/package-record.js';
-import { cachedGet, cacheKey, fetchRememberingAbsence, forget } from './http-cache.js';
+import type { Channel } from '../../model/channel.js';
+import { TaipanError } from '../../model/errors.js';
+import { checkReferencedUrl } from '../../fetch/url-trust.js';
+import type { RepoDataRecord } from '../../model/package-record.js';
+import { cachedGet, cacheKey, fetchRememberingAbsence, forget } from '../sources/http-cache.js';
 import { decodeMsgpackZst, shardDir, toHex } from './shard-format.js';
-import { adoptRecord, keptFileNames, recordContext, type RecordContext } from './records.js';
-import type { RemoteOptions } from './remote-repodata.js';
-import type { SubdirRecords } from './subdir-records.js';
+import { adoptRecord, keptFileNames, recordContext, type RecordContext } from '../records.js';
+import type { RemoteOptions } from '../sources/remote-repodata.js';
+import type { SubdirRecords } from '../subdir-records.js';
 
 export const SHARD_INDEX = 'repodata_shards.msgpack.zst';
 

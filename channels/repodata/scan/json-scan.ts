@@ -10,8 +10,8 @@
  * file is scanned without ever being in memory whole: records are read back from the file
  * by offset (repodata-bytes.ts), and the OS page cache, not the process, holds the bytes.
  */
-import { TaipanError } from '../model/errors.js';
-import { invalidRepodataJson, MAX_NESTING, nestedTooDeep } from './repodata-errors.js';
+import { TaipanError } from '../../model/errors.js';
+import { invalidRepodataJson, MAX_NESTING, nestedTooDeep } from '../repodata-errors.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, FOUR_SPACES, hasQuoteOrBackslash, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 
 /** A run grows up to about this size, so that reading one back needs only a small buffer. */

@@ -12,7 +12,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeMsgpackZst, shardDir, toHex } from './shard-format.js';
-import { isProcessAlive } from '../util/fs.js';
+import { isProcessAlive } from '../../util/fs.js';
 
 const SHARD_FILE = /^([0-9a-f]{64})\.msgpack\.zst$/;
 const SHARD_TEMP = /^[0-9a-f]{64}\.msgpack\.zst\.tmp-(\d+)-/;
