@@ -1,7 +1,8 @@
 /**
- * `taipan create`, `install` and `remove`: solve first, show the plan, then fetch,
- * extract and link transactionally. `--file` takes spec lists, environment.yml files and
- * @EXPLICIT files, as conda and mamba do.
+ * `taipan create`, `install`, `update` and `remove`: the request is turned into one for the
+ * install service (environments/install-service.ts), which solves first, then fetches,
+ * extracts and links transactionally; this file only wires options to it. `--file` takes
+ * spec lists, environment.yml files and @EXPLICIT files, as conda and mamba do.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
