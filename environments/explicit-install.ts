@@ -42,6 +42,8 @@ export interface ExplicitRequest {
   readonly mode: 'create' | 'install';
   readonly packages: readonly ExplicitPackage[];
   readonly cache: PackageCache;
+  /** `prefix`, opened once by the caller; opened here when absent. */
+  readonly opened?: Prefix;
 }
 
 export async function solveExplicit(request: ExplicitRequest): Promise<SolvedRequest> {
@@ -60,7 +62,7 @@ export async function solveExplicit(request: ExplicitRequest): Promise<SolvedReq
     if (names.has(r.name)) throw new TaipanError('INVALID_ARGUMENT', `the @EXPLICIT file lists '${r.name}' twice`);
     names.add(r.name);
   }
-  const installed = request.mode === 'install' ? await (await Prefix.open(request.prefix)).records() : [];
+  const installed = request.mode === 'install' ? await (request.opened ?? (await Prefix.open(request.prefix))).records() : [];
   const desired = request.mode === 'install' ? [...installed.filter((r) => !names.has(r.name)), ...records] : records;
   const ordered = dependencyOrder(desired);
   return {

@@ -52,6 +52,8 @@ export interface InstallRequest {
   readonly onlyDeps?: boolean;
   /** conda's add_pip_as_python_dependency (default true): python pulls pip in. */
   readonly addPipAsPythonDependency?: boolean;
+  /** `prefix`, opened once by the caller so one command reads its records once; opened here when absent. */
+  readonly opened?: Prefix;
 }
 
 export interface SolvedRequest {
@@ -73,7 +75,7 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
   if (request.channels.length === 0) {
     throw new TaipanError('INVALID_ARGUMENT', 'no channels given', { hint: 'pass a channel with -c (a folder, a file:// URL or a name), or list `channels` in ~/.condarc or ~/.taipanrc' });
   }
-  const installed = request.mode === 'install' ? await (await Prefix.open(request.prefix)).records() : [];
+  const installed = request.mode === 'install' ? await (request.opened ?? (await Prefix.open(request.prefix))).records() : [];
   const requestedNames = new Set(specs.map((s) => s.name));
   // In an existing environment the specs the user asked for earlier stay in force, and
   // every other installed package stays installed (possibly changed), as in conda; with
@@ -209,11 +211,11 @@ async function checkPrefix(request: InstallRequest): Promise<void> {
  * What `remove` takes out: the installed records the specs name, and every installed
  * record that depends on one of them (it could not work without it).
  */
-export async function solveRemove(prefix: string, specTexts: readonly string[]): Promise<SolvedRequest> {
+export async function solveRemove(prefix: string, specTexts: readonly string[], opened?: Prefix): Promise<SolvedRequest> {
   if (!(await isEnvironment(prefix))) {
     throw new TaipanError('PREFIX_NOT_FOUND', `'${prefix}' is not an environment (it has no conda-meta folder)`);
   }
-  const installed = await (await Prefix.open(prefix)).records();
+  const installed = await (opened ?? (await Prefix.open(prefix))).records();
   const specs = specTexts.map((s) => MatchSpec.parse(s));
   const removed = new Set<string>();
   for (const spec of specs) {

@@ -11,8 +11,7 @@ import type { RepoDataRecord } from '../../channels/model/package-record.js';
 import type { Platform } from '../../channels/model/platform.js';
 import { readRunExportsJson, type RunExportsJson } from '../../channels/archive/index.js';
 import type { PackageCache } from '../../environments/package-cache/package-cache.js';
-import { solveInstall } from '../../environments/solve-request.js';
-import { executeTransaction } from '../../environments/transaction/execute.js';
+import { installIntoPrefix } from '../../environments/install-service.js';
 import { condaMetaDir } from '../../environments/prefix/prefix-files.js';
 
 export interface CreateEnvOptions {
@@ -39,28 +38,21 @@ export async function createEnvironment(options: CreateEnvOptions): Promise<Buil
     await mkdir(condaMetaDir(options.prefix), { recursive: true });
     return { prefix: options.prefix, records: [], runExports: new Map() };
   }
-  const solved = await solveInstall({
+  // The same service as `taipan create`: a prefix changed under the lock is solved again.
+  const outcome = await installIntoPrefix({
     prefix: options.prefix,
     platform: options.platform,
-    channels: options.channels,
-    specs: options.specs,
-    mode: 'create',
-  });
-  await executeTransaction({
-    prefix: options.prefix,
-    platform: options.platform,
-    plan: solved.plan,
-    cache: options.cache,
-    requestedSpecs: solved.requestedSpecs,
-    finalRecords: solved.finalRecords,
+    request: { kind: 'solve', channels: options.channels, specs: options.specs, mode: 'create' },
+    packageCache: () => options.cache,
     history: { command: `taipan build (${options.purpose} environment)`, toolVersion: options.toolVersion ?? '0', updateSpecs: [...options.specs] },
   });
+  const records = outcome.plan.solved.finalRecords;
   const runExports = new Map<string, RunExportsJson>();
-  for (const record of solved.finalRecords) {
+  for (const record of records) {
     // The transaction just extracted every package into the cache, so this is a lookup.
     const entry = await options.cache.get(record);
     const exports = await readRunExportsJson(entry.dir);
     if (exports) runExports.set(record.name, exports);
   }
-  return { prefix: options.prefix, records: solved.finalRecords, runExports };
+  return { prefix: options.prefix, records, runExports };
 }

@@ -1,9 +1,8 @@
 /**
- * `taipan mirror`: a new channel holding just what a set of requests needs on the given
- * platforms (as conda-subchannel does), for air-gapped sites and classrooms. Each
- * platform is solved; the union of the solutions is fetched (hash-checked) through the
- * package cache, copied into `<out>/<subdir>/` and indexed, so `taipan create -c <out>`
- * solves the same requests with no other channel.
+ * The channel-writing half of `taipan mirror` (the solve and fetch are
+ * environments/mirror-packages.ts): archives already in the package cache are copied into
+ * `<out>/<subdir>/` and indexed, so `taipan create -c <out>` solves the same requests with
+ * no other channel.
  *
  * Every copied archive is extracted and checked (check-archive.ts) before the mirror is
  * written: the channel is built in a staging folder beside `<out>` and moved into place
@@ -12,7 +11,6 @@
 import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Channel } from '../model/channel.js';
 import { TaipanError } from '../model/errors.js';
 import type { RepoDataRecord } from '../model/package-record.js';
 import type { Platform } from '../model/platform.js';
@@ -20,29 +18,17 @@ import { indexChannel } from '../indexer/index-channel.js';
 import { checkShippedArchive } from './check-archive.js';
 import { shippedFileName } from './shipped-name.js';
 
-export interface MirrorRequest {
-  readonly channels: readonly Channel[];
-  readonly specs: readonly string[];
+export interface MirrorChannelRequest {
+  /** The platforms mirrored: each gets a subdir (and noarch) even when it needs no package. */
   readonly platforms: readonly Platform[];
   readonly output: string;
-  /** Solves one request per platform (environments/lockfile/solve-platforms.ts). */
-  readonly solve: (platforms: readonly Platform[]) => Promise<ReadonlyMap<Platform, readonly RepoDataRecord[]>>;
-  /** Fetches and verifies archives, returning their local paths in order (the package cache). */
-  readonly fetch: (records: readonly RepoDataRecord[]) => Promise<readonly string[]>;
+  /** Each record with its archive in the package cache. */
+  readonly packages: readonly { readonly record: RepoDataRecord; readonly archive: string }[];
 }
 
-export interface MirrorResult {
-  readonly output: string;
-  readonly packages: readonly RepoDataRecord[];
-}
-
-export async function mirrorPackages(request: MirrorRequest): Promise<MirrorResult> {
-  const solved = await request.solve(request.platforms);
-  const byUrl = new Map<string, RepoDataRecord>();
-  for (const records of solved.values()) for (const record of records) byUrl.set(record.url, record);
-  const records = [...byUrl.values()].sort((a, b) => (a.fn < b.fn ? -1 : a.fn > b.fn ? 1 : 0));
-  const places = records.map((record) => ({ subdir: subdirName(record), fn: shippedFileName(record) }));
-  const archives = await request.fetch(records);
+/** Write `request.packages` into the channel at `request.output` (new, or existing and re-indexed). */
+export async function writeMirrorChannel(request: MirrorChannelRequest): Promise<void> {
+  const places = request.packages.map(({ record }) => ({ subdir: subdirName(record), fn: shippedFileName(record) }));
   const output = path.resolve(request.output);
   await mkdir(path.dirname(output), { recursive: true });
   // Beside the output, so moving it into place is a rename on one filesystem.
@@ -51,10 +37,10 @@ export async function mirrorPackages(request: MirrorRequest): Promise<MirrorResu
   try {
     // Every platform gets a subdir (and noarch), so the mirror is a complete channel for each.
     for (const subdir of new Set<string>(['noarch', ...request.platforms, ...places.map((p) => p.subdir)])) await mkdir(path.join(staging, subdir), { recursive: true });
-    for (const [i, record] of records.entries()) {
+    for (const [i, { record, archive }] of request.packages.entries()) {
       const { subdir, fn } = places[i] as { subdir: string; fn: string };
       const copy = path.join(staging, subdir, fn);
-      await copyArchive(record, archives[i] as string, copy);
+      await copyArchive(record, archive, copy);
       await checkShippedArchive(record, copy, scratch);
     }
     if (await isMissingOrEmpty(output)) {
@@ -73,7 +59,6 @@ export async function mirrorPackages(request: MirrorRequest): Promise<MirrorResu
     await rm(staging, { recursive: true, force: true });
     await rm(scratch, { recursive: true, force: true });
   }
-  return { output: request.output, packages: records };
 }
 
 async function copyArchive(record: RepoDataRecord, from: string, to: string): Promise<void> {
@@ -96,7 +81,7 @@ async function isMissingOrEmpty(dir: string): Promise<boolean> {
 }
 
 /** The record's subdir as a folder name; a channel's record is not trusted to name a safe one. */
-function subdirName(record: RepoDataRecord): string {
+export function subdirName(record: RepoDataRecord): string {
   const subdir = record.subdir ?? 'noarch';
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(subdir)) {
     throw new TaipanError('INVALID_RECORD', `the record of '${record.fn}' names the subdir '${subdir}', which is not a platform`, { hint: 'the channel index is damaged' });

@@ -1,7 +1,8 @@
 /**
- * `taipan create`, `install` and `remove`: solve first, show the plan, then fetch,
- * extract and link transactionally. `--file` takes spec lists, environment.yml files and
- * @EXPLICIT files, as conda and mamba do.
+ * `taipan create`, `install`, `update` and `remove`: the request is turned into one for the
+ * install service (environments/install-service.ts), which solves first, then fetches,
+ * extracts and links transactionally; this file only wires options to it. `--file` takes
+ * spec lists, environment.yml files and @EXPLICIT files, as conda and mamba do.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -10,24 +11,18 @@ import type { ChannelPriority } from '../../solver/index.js';
 import { TaipanError } from '../../channels/model/errors.js';
 import { MatchSpec } from '../../channels/model/match-spec/index.js';
 import { readRequestFiles, EMPTY_FILE_REQUEST, type FileRequest } from '../../environments/env-file/request-files.js';
-import { solveExplicit } from '../../environments/explicit-install.js';
-import { solveClone } from '../../environments/clone.js';
-import { checkPipPossible, runPipInstall } from '../../environments/pip.js';
-import { registerEnvironment } from '../../environments/registry.js';
 import { distToSpec, packagesAtRevision, readRevisions, revertSpecs } from '../../environments/revisions.js';
-import { setEnvVars } from '../../environments/activation/env-vars.js';
 import { environmentName } from '../../environments/activation/activation.js';
 import { shellWord } from '../../environments/activation/shells.js';
-import { solveInstall, solveRemove, type SolvedRequest } from '../../environments/solve-request.js';
+import type { PlanRequest } from '../../environments/install-service.js';
 import { applyTransaction } from '../apply-transaction.js';
 import { announceLockWaits } from '../lock-wait.js';
 import { announceHistoryWarnings } from '../history-warnings.js';
 import { setting, type TaipanConfig } from '../config/load.js';
-import { channelIndexOptions, envsDirs, packageCache, parseChannels, resolvePrefix, solverBackend, targetPlatform } from '../context.js';
+import { channelIndexOptions, envsDirs, parseChannels, resolvePrefix, solverBackend, targetPlatform } from '../context.js';
 import { removeWholeEnvironment } from '../remove-environment.js';
 import { collect, withChannelOptions, withOutputOptions, withPrefixOptions, type TransactionOptions } from '../options.js';
 import type { Output } from '../output.js';
-import { Progress } from '../progress.js';
 
 export interface InstallFlow {
   readonly mode: 'create' | 'install';
@@ -51,24 +46,19 @@ export interface InstallFlow {
 export async function runInstallFlow(output: Output, flow: InstallFlow): Promise<void> {
   const { options, config, files } = flow;
   announceLockWaits(output);
-  const solved = await solveFlow(flow);
-  const changed = await applyTransaction(output, {
+  const outcome = await applyTransaction(output, {
     prefix: flow.prefix,
     platform: flow.platform,
-    solved,
-    // Another taipan changed the prefix while this one waited (a create then finds it taken: PREFIX_EXISTS).
-    resolve: () => solveFlow(flow),
+    request: planRequest(flow),
     options: { ...options, copy: options.copy || config.values.always_copy?.value === true },
     updateSpecs: flow.historySpecs?.updateSpecs ?? [...flow.specs, ...files.specs],
     removeSpecs: flow.historySpecs?.removeSpecs,
     config,
+    register: flow.mode === 'create',
+    variables: files.variables,
+    pip: { requirements: files.pip, cwd: flow.pipCwd ?? process.cwd() },
   });
-  if (changed && flow.mode === 'create') {
-    await registerEnvironment(flow.prefix);
-    if (!options.json) output.text(activationHint(flow.prefix, envsDirs(config)));
-  }
-  if (changed && Object.keys(files.variables).length > 0) await setEnvVars(flow.prefix, files.variables);
-  if (!options.dryRun && files.pip.length > 0) await runPipInstall(flow.prefix, flow.platform, files.pip, flow.pipCwd ?? process.cwd());
+  if (outcome.changed && flow.mode === 'create' && !options.json) output.text(activationHint(flow.prefix, envsDirs(config)));
 }
 
 /** conda's closing words after create: how to step into the new environment, and out again. */
@@ -77,44 +67,32 @@ function activationHint(prefix: string, envsFolders: readonly string[]): string 
   return `\nTo activate this environment, use\n\n    $ taipan activate ${target}\n\nTo deactivate an active environment, use\n\n    $ taipan deactivate\n\n`;
 }
 
-/** Solve `flow`'s request against the prefix as it is now. */
-async function solveFlow(flow: InstallFlow): Promise<SolvedRequest> {
+/** What `flow` asks the install service to plan (and plan again, when the prefix changed under it). */
+function planRequest(flow: InstallFlow): PlanRequest {
   const { options, config, files } = flow;
-  const progress = new Progress(options);
-  progress.update('loading channels and solving…');
-  let solved: SolvedRequest;
-  try {
-    if (flow.cloneFrom) {
-      solved = await solveClone(flow.cloneFrom);
-    } else if (files.explicit.length > 0) {
-      if (flow.specs.length > 0) throw new TaipanError('INVALID_ARGUMENT', 'an @EXPLICIT file cannot be combined with package specs');
-      solved = await solveExplicit({ prefix: flow.prefix, mode: flow.mode, packages: files.explicit, cache: packageCache(config, { offline: options.offline }) });
-    } else {
-      const channelNames = [...(options.channel ?? []), ...files.channels];
-      solved = await solveInstall({
-        prefix: flow.prefix,
-        platform: flow.platform,
-        channels: parseChannels(channelNames, config, options.overrideChannels),
-        specs: [...flow.specs, ...files.specs],
-        mode: flow.mode,
-        noDeps: options.deps === false,
-        forceReinstall: options.forceReinstall,
-        prune: options.prune,
-        channelPriority: channelPriority(config),
-        update: flow.update,
-        indexOptions: channelIndexOptions(config, { offline: options.offline }),
-        updateModifier: options.freezeInstalled ? 'freeze-installed' : options.updateDeps ? 'update-deps' : undefined,
-        onlyDeps: options.onlyDeps,
-        addPipAsPythonDependency: setting(config, 'add_pip_as_python_dependency'),
-        backend: solverBackend(config, options.solver),
-        pinnedSpecs: setting(config, 'pinned_packages') ?? [],
-      });
-      checkPipPossible(files.pip, solved.finalRecords);
-    }
-  } finally {
-    progress.done();
+  if (flow.cloneFrom) return { kind: 'clone', source: flow.cloneFrom };
+  if (files.explicit.length > 0) {
+    if (flow.specs.length > 0) throw new TaipanError('INVALID_ARGUMENT', 'an @EXPLICIT file cannot be combined with package specs');
+    return { kind: 'explicit', mode: flow.mode, packages: files.explicit };
   }
-  return solved;
+  const channelNames = [...(options.channel ?? []), ...files.channels];
+  return {
+    kind: 'solve',
+    channels: parseChannels(channelNames, config, options.overrideChannels),
+    specs: [...flow.specs, ...files.specs],
+    mode: flow.mode,
+    noDeps: options.deps === false,
+    forceReinstall: options.forceReinstall,
+    prune: options.prune,
+    channelPriority: channelPriority(config),
+    update: flow.update,
+    indexOptions: channelIndexOptions(config, { offline: options.offline }),
+    updateModifier: options.freezeInstalled ? 'freeze-installed' : options.updateDeps ? 'update-deps' : undefined,
+    onlyDeps: options.onlyDeps,
+    addPipAsPythonDependency: setting(config, 'add_pip_as_python_dependency'),
+    backend: solverBackend(config, options.solver),
+    pinnedSpecs: setting(config, 'pinned_packages') ?? [],
+  };
 }
 
 /** Checked against the setting's choices when it was read. */
@@ -202,12 +180,10 @@ export function registerInstallCommands(program: Command, output: Output, config
       }
       if (specs.length === 0) throw new TaipanError('INVALID_ARGUMENT', 'no packages to remove', { hint: 'name the packages, or pass --all to remove the whole environment' });
       announceLockWaits(output);
-      const solved = await solveRemove(prefix, specs);
       await applyTransaction(output, {
         prefix,
         platform: targetPlatform(undefined),
-        solved,
-        resolve: () => solveRemove(prefix, specs),
+        request: { kind: 'remove', specs },
         options,
         removeSpecs: specs,
         config: settings,
