@@ -9,13 +9,13 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Channel } from '../../channels/model/channel.js';
-import { indexChannel } from '../../channels/local-index.js';
+import { indexChannel } from '../../channels/indexer/index-channel.js';
 import { currentPlatform } from '../../channels/model/platform.js';
 import { installIntoPrefix, type InstallEvent, type InstallPlan, type PlanRequest } from '../../environments/install-service.js';
 import { PackageCache } from '../../environments/package-cache/package-cache.js';
 import { runCliOk } from '../helpers/cli.js';
 import { writePackage } from '../reliability/fixtures.js';
-import { checkPrefixConsistency } from '../unit/link/prefix-consistency.js';
+import { checkPrefixConsistency } from '../unit/environments/link/prefix-consistency.js';
 
 let work: string;
 let channel: string;
