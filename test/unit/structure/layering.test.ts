@@ -4,7 +4,7 @@
  * imports itself back through others. Read from the TypeScript sources' own import
  * statements, static and dynamic, type-only included (a type cycle still ties files).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = process.cwd();
@@ -55,6 +55,12 @@ describe('the source tree layering', () => {
   it('finds the files and their imports', () => {
     expect(FILES.length).toBeGreaterThan(200);
     expect([...GRAPH.values()].flat().length).toBeGreaterThan(1000);
+  });
+
+  it('every relative import of the sources and the tests names a file (tsc does not check the tests)', () => {
+    const all = [...FILES, ...sourceFiles('test'), ...readdirSync(path.join(ROOT, 'test'), { recursive: true }).map(String).filter((f) => f.endsWith('.test.ts')).map((f) => path.posix.join('test', f.split(path.sep).join('/')))];
+    const missing = all.flatMap((file) => importsOf(file).filter((target) => !existsSync(path.join(ROOT, target))).map((target) => `${file} imports ${target}`));
+    expect(missing).toEqual([]);
   });
 
   it('has no import pointing up a layer', () => {
