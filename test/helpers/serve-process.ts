@@ -9,7 +9,6 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 
 const CLI = path.resolve(process.cwd(), 'dist', 'cli', 'main.js');
