@@ -118,6 +118,8 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
     virtualPackages: detectVirtualPackages(request.platform),
     noDeps: request.noDeps,
     channels: request.channels.map((c) => c.name),
+    // For "did you mean": the index lists names without building records.
+    knownNames: () => index.names(),
   }, request.backend ? { backend: request.backend } : {});
   // --no-deps only changes the requested names; everything else installed stays.
   let finalRecords = request.noDeps ? mergeByName(installed, result.records) : result.records;
