@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { isTaipanError } from '../channels/model/errors.js';
 import { nodeVersionWarning, TOOL_VERSION } from './version.js';
 import type { Output } from './output.js';
-import { consoleOutput } from './output.js';
+import { consoleOutput, dropOutputOnClosedPipe } from './output.js';
 import { extractVerbose } from './verbose-flag.js';
 import { setInvalidRecordListener } from '../environments/prefix/invalid-records.js';
 import { loadConfig, type TaipanConfig } from './config/load.js';
@@ -50,6 +50,8 @@ async function registerCommands(program: Command, output: Output, settings: () =
 
 export async function main(rawArgv: string[] = process.argv): Promise<number> {
   const { argv, verbose } = extractVerbose(rawArgv);
+  dropOutputOnClosedPipe(process.stdout);
+  dropOutputOnClosedPipe(process.stderr);
   const output = consoleOutput();
   warnOfInvalidRecords(output);
   const program = new Command('taipan')
