@@ -119,7 +119,7 @@ export async function main(rawArgv: string[] = process.argv): Promise<number> {
     // `taipan run` sets the exit code of the command it ran.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error, verbose, argv.includes('--json'));
+    return reportError(error, verbose, argv.includes('--json'), await environmentHint(error, actionOptions, settings));
   }
 }
 
@@ -133,7 +133,20 @@ function warnOfInvalidRecords(output: Output): void {
   });
 }
 
-function reportError(error: unknown, verbose: boolean, json: boolean): number {
+/** `-n scii` when `sci` exists: a hint naming it, for the errors that say an environment is missing. */
+async function environmentHint(error: unknown, options: { name?: string }, settings: () => TaipanConfig): Promise<string | undefined> {
+  if (!isTaipanError(error) || typeof options.name !== 'string') return undefined;
+  if (error.code !== 'PREFIX_NOT_FOUND' && !error.message.includes('is not an environment')) return undefined;
+  try {
+    const { similarEnvironmentName } = await import('./context.js');
+    const similar = similarEnvironmentName(options.name, settings());
+    return similar === undefined ? undefined : `there is no environment named '${options.name}'; did you mean '${similar}'? (-n ${similar})`;
+  } catch {
+    return undefined;
+  }
+}
+
+function reportError(error: unknown, verbose: boolean, json: boolean, extraHint?: string): number {
   const commanderCode = (error as { code?: string }).code;
   if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
     // commander already printed its message (or the help / version text).
@@ -145,6 +158,7 @@ function reportError(error: unknown, verbose: boolean, json: boolean): number {
   }
   if (isTaipanError(error)) {
     process.stderr.write(`error: ${error.message}\n`);
+    if (extraHint) process.stderr.write(`hint: ${extraHint}\n`);
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
     return 1;
