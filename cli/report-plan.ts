@@ -122,7 +122,7 @@ function channelNotes(rows: ReturnType<typeof classify>): string[] {
     if (from === undefined || change === 'remove') continue;
     const before = channelLabel(from.channel);
     const after = channelLabel(record.channel);
-    if (before !== after) notes.push(`${record.name}: ${before} -> ${after}, SUPERSEDED by a higher-priority channel`);
+    if (before !== after) notes.push(`${record.name}: SUPERSEDED by a higher-priority channel (${fit(before, 28, true)} -> ${fit(after, 28, true)})`);
   }
   return notes;
 }
