@@ -46,9 +46,7 @@ function missingName(name: string, root: RootConstraint, provider: CandidateProv
   }
   const channels = channelNames(provider, task);
   let message = `no package named '${name}' in ${channels} (perhaps a typo or a missing channel)`;
-  const similar = similarNamesIn(name, task);
-  if (similar.length > 0) message += `; did you mean ${similar.join(' or ')}?`;
-  return message;
+  return message + didYouMeanPackage(name, task);
 }
 
 function hintFor(failed: readonly string[], provider: CandidateProvider): string {
@@ -91,17 +89,19 @@ export function listVersions(versions: readonly string[]): string {
 }
 
 /**
- * Close names (case, `-`/`_`, one or two edits) among the names the channels list, each
- * with the channel that has it. A lookup function is listed through `task.knownNames`
+ * `; did you mean 'x' (channel)?` for a name no channel has: close names (case, `-`/`_`,
+ * one or two edits) among the names the channels list, each with the channel that has it. A lookup function is listed through `task.knownNames`
  * (the channel index lists names without building records); without it, no suggestions.
  */
-function similarNamesIn(name: string, task: SolverTask): string[] {
+export function didYouMeanPackage(name: string, task: SolverTask): string {
+  if (isVirtualName(name)) return '';
   const names = typeof task.available === 'function' ? task.knownNames?.() : task.available.keys();
-  if (names === undefined) return [];
+  if (names === undefined) return '';
   const records = typeof task.available === 'function' ? task.available : (n: string) => (task.available as ReadonlyMap<string, readonly RepoDataRecord[]>).get(n) ?? [];
-  return similarNames(name, names).map((similar) => {
+  const similar = similarNames(name, names).map((candidate) => {
     // Only the few suggested names are looked up; a sharded channel answers [] for a name not fetched.
-    const first = records(similar)[0];
-    return first === undefined ? `'${similar}'` : `'${similar}' (${channelLabel(first.channel)})`;
+    const first = records(candidate)[0];
+    return first === undefined ? `'${candidate}'` : `'${candidate}' (${channelLabel(first.channel)})`;
   });
+  return similar.length > 0 ? `; did you mean ${similar.join(' or ')}?` : '';
 }

@@ -39,6 +39,7 @@ beforeAll(async () => {
     files: files('long'),
   });
   await writePackage(channel, { name: 'shared', version: '1.0', files: files('shared') });
+  await writePackage(channel, { name: 'needs-typo', depends: ['hello_world'], files: files('typo') });
   await indexChannel(channel);
   await writePackage(upstream, { name: 'shared', version: '2.0', files: files('shared2') });
   await indexChannel(upstream);
@@ -140,6 +141,17 @@ describe('did you mean', () => {
   test('a misspelt package name', () => {
     const result = runCli(['create', '--dry-run', '-n', 'typo', '-c', channel, 'helo-world'], env);
     expect(result.stderr).toContain("did you mean 'hello-world'");
+  });
+
+  test('a dependency no channel has names the close package', () => {
+    const result = runCli(['create', '--dry-run', '-n', 'typo', '-c', channel, 'needs-typo'], env);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("no package named 'hello_world' is available (perhaps a missing channel); did you mean 'hello-world'");
+  });
+
+  test('remove and update of a name not installed name the installed one', () => {
+    expect(runCli(['remove', '-y', '-n', 'moving', 'sharde'], env).stderr).toContain("(did you mean 'shared'?)");
+    expect(runCli(['update', '-y', '-n', 'moving', '-c', channel, 'Shared_'], env).stderr).toContain("(did you mean 'shared'?)");
   });
 
   test('an environment name one letter off', () => {
