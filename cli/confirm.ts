@@ -5,8 +5,8 @@ const NO = new Set(['n', 'no']);
 
 /**
  * Ask a yes/no question on the terminal; yes is the default, as in conda. Any other answer
- * asks again (conda's "Invalid choice"); the end of input (Ctrl-D) is no. Without a
- * terminal to ask (scripts, CI), go ahead.
+ * asks again (conda's "Invalid choice"); the end of input (Ctrl-D) is no; Ctrl-C
+ * interrupts. Without a terminal to ask (scripts, CI), go ahead.
  */
 export async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return true;
@@ -23,6 +23,12 @@ export async function confirm(question: string): Promise<boolean> {
         }
         process.stderr.write(`Invalid choice: ${line.trim()} (answer y or n)\n`);
         rl.prompt();
+      });
+      // Ctrl-C at the question is an interrupt like anywhere else, not an answer.
+      rl.on('SIGINT', () => {
+        answered = true;
+        process.stderr.write('\n');
+        process.kill(process.pid, 'SIGINT');
       });
       rl.on('close', () => {
         if (answered) return;

@@ -7,6 +7,7 @@ import type { RepoDataRecord } from '../channels/model/package-record.js';
 import { Version } from '../channels/model/version.js';
 import { archiveStem } from '../channels/repodata/records.js';
 import type { TransactionPlan } from '../environments/transaction/plan.js';
+import { formatSize } from './progress.js';
 
 export interface JsonAction {
   name: string;
@@ -71,20 +72,6 @@ function classify(plan: TransactionPlan): { change: Change; record: RepoDataReco
   }
   for (const record of plan.unlink) if (!linkNames.has(record.name)) rows.push({ change: 'remove', record });
   return rows.sort((a, b) => (a.record.name < b.record.name ? -1 : 1));
-}
-
-/** conda's sizes: 1024-based, `KB`/`MB`/`GB` as conda and mamba print them. */
-export function formatSize(bytes: number | undefined): string {
-  if (bytes === undefined) return '';
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** The table fits a 100-column terminal, indent included. */

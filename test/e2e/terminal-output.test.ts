@@ -99,6 +99,13 @@ describe('the plan on a 100-column terminal', () => {
     expect(existsSync(path.join(work, 'envs', 'eof'))).toBe(false);
   });
 
+  withTmux('Ctrl-C at the question interrupts: exit 130, one line, nothing changed', () => {
+    const screen = onTerminal(['create', '-n', 'ctrlc', '-c', channel, 'hello-world'], [['C-c']]);
+    expect(screen).toMatch(/^interrupted: nothing was changed$/m);
+    expect(screen).toContain('EXIT=130');
+    expect(existsSync(path.join(work, 'envs', 'ctrlc'))).toBe(false);
+  });
+
   withTmux('YES (any case) goes ahead', () => {
     const screen = onTerminal(['create', '-n', 'yes', '-c', channel, 'hello-world'], [['YES', 'Enter']]);
     expect(screen).toContain('Done: 1 linked');
