@@ -78,6 +78,8 @@ function repairInChild(prefix: string): string {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: path.dirname(fileURLToPath(import.meta.url)),
+    // The test-only crash switches are for the interrupted run, not for its repair.
+    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TAIPAN_TEST_'))),
   });
   removeIfEmpty(condaMetaDir(prefix));
   removeIfEmpty(prefix);

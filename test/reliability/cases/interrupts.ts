@@ -82,14 +82,19 @@ async function duringDownload(context: Context, server: ChannelServer, signal: N
   return { survived: damage.length === 0, lost: damage.length, detail: `stopped after ${run.stoppedAfterMs} ms; ${damage.join('; ')}` };
 }
 
-/** `install` into an environment while a slow post-link script runs: the journal rolls it back. */
-async function duringLink(context: Context, channel: string, signal: NodeJS.Signals): Promise<Omit<CaseResult, 'name'>> {
-  const tag = `link-${signal}`;
+/**
+ * `install` into an environment (or `create` a new one) while a slow post-link script runs:
+ * the journal rolls it back; a new prefix goes altogether.
+ */
+async function duringLink(context: Context, channel: string, signal: NodeJS.Signals, mode: 'install' | 'create'): Promise<Omit<CaseResult, 'name'>> {
+  const tag = `link-${mode}-${signal}`;
   const pkgs = path.join(context.work, 'pkgs-link');
   const prefix = path.join(context.work, `env-${tag}`);
   const env = { TAIPAN_PKGS_DIRS: pkgs };
-  const created = await taipan(['create', '-y', '-p', prefix, '-c', channel, 'base', 'tool'], context, env);
-  if (created.status !== 0) return { survived: false, lost: 0, detail: `setup: ${describeRun(created)}` };
+  if (mode === 'install') {
+    const created = await taipan(['create', '-y', '-p', prefix, '-c', channel, 'base', 'tool'], context, env);
+    if (created.status !== 0) return { survived: false, lost: 0, detail: `setup: ${describeRun(created)}` };
+  }
   const before = await records(prefix);
   // The journal is in conda-meta for as long as the transaction changes the prefix.
   const journalLive = (): boolean => {
@@ -105,8 +110,9 @@ async function duringLink(context: Context, channel: string, signal: NodeJS.Sign
     if (seenAt === undefined && journalLive()) seenAt = Date.now();
     return seenAt !== undefined && Date.now() - seenAt > 300;
   };
-  const run = await signalled(['install', '-y', '-p', prefix, '-c', channel, 'pkg0', 'pkg1'], context, env, signal, wellInto);
+  const run = await signalled([mode, '-y', '-p', prefix, '-c', channel, 'pkg0', 'pkg1'], context, env, signal, wellInto);
   const damage = judge(run, signal, /^interrupted: the transaction was rolled back; nothing was changed$/);
+  if (mode === 'create' && (await exists(prefix))) damage.push(`the new prefix '${prefix}' was left behind`);
   damage.push(...(await checkPrefix(prefix)).details);
   const after = await records(prefix);
   if (after.join() !== before.join()) damage.push(`records ${after.join(', ')} instead of ${before.join(', ')}`);
@@ -123,7 +129,8 @@ export const interrupts: Category = {
     try {
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         results.push(await runCase(`${signal} during a slow download: stops, nothing changed`, () => duringDownload(context, server, signal)));
-        results.push(await runCase(`${signal} while linking: rolled back by the journal`, () => duringLink(context, channel, signal)));
+        results.push(await runCase(`${signal} while install links: rolled back by the journal`, () => duringLink(context, channel, signal, 'install')));
+        results.push(await runCase(`${signal} while create links: the new prefix is gone`, () => duringLink(context, channel, signal, 'create')));
       }
     } finally {
       await server.close();
