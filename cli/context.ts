@@ -2,6 +2,7 @@
  * What every command shares: where environments and caches are, the target platform,
  * the channels, and how the user wants output (text, --json, --quiet).
  */
+import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Channel, redactUrl } from '../channels/model/channel.js';
@@ -15,6 +16,7 @@ import type { ChannelIndexOptions } from '../channels/repodata/channel-index.js'
 import { backendByName, BACKEND_NAMES, type BackendName, type SolverBackend } from '../solver/index.js';
 import { resolvePkgsDirs } from '../channels/util/pkgs-dirs.js';
 import { expandUser } from '../channels/model/home-path.js';
+import { closestName } from '../channels/model/suggest.js';
 import { setting, type TaipanConfig } from './config/load.js';
 import { networkSettings } from './config/network.js';
 
@@ -79,6 +81,19 @@ export function resolvePrefix(options: PrefixOptions, config: TaipanConfig, env:
     });
   }
   return prefix;
+}
+
+/** The environment closest to a `-n` name that names none (`scii` → `sci`), for a hint. */
+export function similarEnvironmentName(name: string, config: TaipanConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const names: string[] = [];
+  for (const dir of envsDirs(config, env)) {
+    try {
+      for (const entry of readdirSync(dir)) if (existsSync(path.join(dir, entry, 'conda-meta'))) names.push(entry);
+    } catch {
+      // no such envs folder
+    }
+  }
+  return closestName(name, names);
 }
 
 /**

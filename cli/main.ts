@@ -7,8 +7,9 @@ import { Command } from 'commander';
 import { isTaipanError } from '../channels/model/errors.js';
 import { nodeVersionWarning, TOOL_VERSION } from './version.js';
 import type { Output } from './output.js';
-import { consoleOutput } from './output.js';
+import { consoleOutput, dropOutputOnClosedPipe } from './output.js';
 import { extractVerbose } from './verbose-flag.js';
+import { stopOnSignals } from './interrupt.js';
 import { setInvalidRecordListener } from '../environments/prefix/invalid-records.js';
 import { loadConfig, type TaipanConfig } from './config/load.js';
 
@@ -40,9 +41,43 @@ const COMMANDS: readonly { readonly words: readonly string[]; readonly load: () 
   { words: ['mirror'], load: async () => (await import('./commands/mirror.js')).registerMirrorCommand },
 ];
 
+/** The first word after the script that is not an option names the command. */
+function commandWord(argv: readonly string[]): string | undefined {
+  return argv.slice(2).find((arg) => !arg.startsWith('-'));
+}
+
+const OWN_SIGNALS = new Set(['run', 'shell', 'init', 'serve']);
+const CHANGES_ENVIRONMENTS = new Set(['create', 'install', 'update', 'upgrade', 'remove', 'uninstall', 'env']);
+
+/** Where an interrupted command may hold a transaction: its -p/-n prefix, or a named environment (`env create -f`). */
+async function candidatePrefixes(options: { prefix?: string; name?: string }, settings: () => TaipanConfig): Promise<string[]> {
+  const { resolvePrefix, envsDirs } = await import('./context.js');
+  const { readdirSync } = await import('node:fs');
+  const path = await import('node:path');
+  const found: string[] = [];
+  try {
+    found.push(resolvePrefix(options, settings()));
+  } catch {
+    // no prefix named: the named environments below are still looked at
+  }
+  let dirs: string[] = [];
+  try {
+    dirs = envsDirs(settings());
+  } catch {
+    // no readable config: the prefix above is all there is
+  }
+  for (const dir of dirs) {
+    try {
+      for (const entry of readdirSync(dir)) found.push(path.join(dir, entry));
+    } catch {
+      // no such envs folder
+    }
+  }
+  return found;
+}
+
 async function registerCommands(program: Command, output: Output, settings: () => TaipanConfig, argv: readonly string[]): Promise<void> {
-  // The first word after the script that is not an option names the command.
-  const word = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const word = commandWord(argv);
   if (word === undefined && argv.some((arg) => arg === '-V' || arg === '--version')) return;
   const named = COMMANDS.filter((c) => word !== undefined && c.words.includes(word));
   for (const command of named.length > 0 ? named : COMMANDS) (await command.load())(program, output, settings);
@@ -50,6 +85,8 @@ async function registerCommands(program: Command, output: Output, settings: () =
 
 export async function main(rawArgv: string[] = process.argv): Promise<number> {
   const { argv, verbose } = extractVerbose(rawArgv);
+  dropOutputOnClosedPipe(process.stdout);
+  dropOutputOnClosedPipe(process.stderr);
   const output = consoleOutput();
   warnOfInvalidRecords(output);
   const program = new Command('taipan')
@@ -61,9 +98,19 @@ export async function main(rawArgv: string[] = process.argv): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .hook('preAction', (_root, command) => {
       output.quiet = Boolean(command.opts().quiet);
+      actionOptions = command.opts();
     });
   let config: TaipanConfig | undefined;
   const settings = (): TaipanConfig => (config ??= loadConfig());
+  let actionOptions: { prefix?: string; name?: string } = {};
+  const word = commandWord(argv);
+  // `run`, `shell` and `serve` leave Ctrl-C to the program they run (or handle it themselves).
+  if (word === undefined || !OWN_SIGNALS.has(word)) {
+    stopOnSignals({
+      changesEnvironments: word !== undefined && CHANGES_ENVIRONMENTS.has(word),
+      candidatePrefixes: () => candidatePrefixes(actionOptions, settings),
+    });
+  }
   await registerCommands(program, output, settings, argv);
   const nodeWarning = nodeVersionWarning();
   if (nodeWarning) output.warn(nodeWarning);
@@ -72,7 +119,7 @@ export async function main(rawArgv: string[] = process.argv): Promise<number> {
     // `taipan run` sets the exit code of the command it ran.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error, verbose, argv.includes('--json'));
+    return reportError(error, verbose, argv.includes('--json'), await environmentHint(error, actionOptions, settings));
   }
 }
 
@@ -86,7 +133,20 @@ function warnOfInvalidRecords(output: Output): void {
   });
 }
 
-function reportError(error: unknown, verbose: boolean, json: boolean): number {
+/** `-n scii` when `sci` exists: a hint naming it, for the errors that say an environment is missing. */
+async function environmentHint(error: unknown, options: { name?: string }, settings: () => TaipanConfig): Promise<string | undefined> {
+  if (!isTaipanError(error) || typeof options.name !== 'string') return undefined;
+  if (error.code !== 'PREFIX_NOT_FOUND' && !error.message.includes('is not an environment')) return undefined;
+  try {
+    const { similarEnvironmentName } = await import('./context.js');
+    const similar = similarEnvironmentName(options.name, settings());
+    return similar === undefined ? undefined : `there is no environment named '${options.name}'; did you mean '${similar}'? (-n ${similar})`;
+  } catch {
+    return undefined;
+  }
+}
+
+function reportError(error: unknown, verbose: boolean, json: boolean, extraHint?: string): number {
   const commanderCode = (error as { code?: string }).code;
   if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
     // commander already printed its message (or the help / version text).
@@ -98,6 +158,7 @@ function reportError(error: unknown, verbose: boolean, json: boolean): number {
   }
   if (isTaipanError(error)) {
     process.stderr.write(`error: ${error.message}\n`);
+    if (extraHint) process.stderr.write(`hint: ${extraHint}\n`);
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
     return 1;

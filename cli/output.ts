@@ -20,3 +20,19 @@ export function consoleOutput(): Output {
   };
   return output;
 }
+
+/**
+ * `taipan list | head -1`: once the reader has gone, whatever is left to print is dropped
+ * and the command ends normally (status 0 when it succeeds), with no EPIPE trace. The
+ * command is not cut short: a transaction piped into `head` still finishes or rolls back.
+ */
+export function dropOutputOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    stream.write = ((_chunk: unknown, encodingOrCallback?: unknown, callback?: unknown) => {
+      const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+      if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+      return true;
+    }) as NodeJS.WriteStream['write'];
+  });
+}

@@ -52,12 +52,23 @@ export class DownloadMeter {
       if (entry.total !== undefined && entry.bytes >= entry.total) done++;
     }
     const seconds = Math.max(0.001, (Date.now() - this.started) / 1000);
+    // In the plan table's units, so the two can be compared.
     this.progress.update(
-      `downloading ${done}/${this.expected} packages  ${mib(bytesSum)} / ${mib(totalSum)} MiB  ${mib(bytesSum / seconds)} MiB/s`,
+      `downloading ${done}/${this.expected} packages  ${formatSize(bytesSum)} / ${formatSize(totalSum)}  ${formatSize(Math.round(bytesSum / seconds))}/s`,
     );
   }
 }
 
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
+/** conda's sizes: 1024-based, `KB`/`MB`/`GB` as conda and mamba print them. */
+export function formatSize(bytes: number | undefined): string {
+  if (bytes === undefined) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }

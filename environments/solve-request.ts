@@ -8,6 +8,7 @@ import type { Channel } from '../channels/model/channel.js';
 import { TaipanError } from '../channels/model/errors.js';
 import { MatchSpec } from '../channels/model/match-spec/index.js';
 import type { RepoDataRecord } from '../channels/model/package-record.js';
+import { didYouMean } from '../channels/model/suggest.js';
 import type { Platform } from '../channels/model/platform.js';
 import { ChannelIndex, type ChannelIndexOptions } from '../channels/repodata/channel-index.js';
 import { solve, type ChannelPriority, type SolverBackend } from '../solver/index.js';
@@ -96,7 +97,8 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
   if (Array.isArray(request.update)) {
     const missing = request.update.filter((name) => !installed.some((r) => r.name === name));
     if (missing.length > 0) {
-      throw new TaipanError('NOT_INSTALLED', `cannot update ${missing.map((n) => `'${n}'`).join(', ')}: not installed in '${request.prefix}'`, {
+      const suggestion = missing.length === 1 ? didYouMean(missing[0] as string, installed.map((r) => r.name)) : '';
+      throw new TaipanError('NOT_INSTALLED', `cannot update ${missing.map((n) => `'${n}'`).join(', ')}: not installed in '${request.prefix}'${suggestion}`, {
         hint: 'install it with `taipan install`',
       });
     }
@@ -120,6 +122,8 @@ export async function solveInstall(request: InstallRequest): Promise<SolvedReque
     virtualPackages: detectVirtualPackages(request.platform),
     noDeps: request.noDeps,
     channels: request.channels.map((c) => c.name),
+    // For "did you mean": the index lists names without building records.
+    knownNames: () => index.names(),
   }, request.backend ? { backend: request.backend } : {});
   // --no-deps only changes the requested names; everything else installed stays.
   let finalRecords = request.noDeps ? mergeByName(installed, result.records) : result.records;
@@ -221,7 +225,8 @@ export async function solveRemove(prefix: string, specTexts: readonly string[], 
   for (const spec of specs) {
     const hits = installed.filter((r) => spec.matches(r));
     if (hits.length === 0) {
-      throw new TaipanError('NOT_INSTALLED', `no installed package matches '${spec.toString()}' in '${prefix}'`, {
+      const suggestion = installed.some((r) => r.name === spec.name) ? '' : didYouMean(spec.name, installed.map((r) => r.name));
+      throw new TaipanError('NOT_INSTALLED', `no installed package matches '${spec.toString()}' in '${prefix}'${suggestion}`, {
         hint: 'see what is installed with `taipan list -p PREFIX`',
       });
     }

@@ -17,7 +17,7 @@
  * back to naming the specs). The resolvo-style solver will explain from learned clauses.
  */
 import type { CandidateProvider, ParsedSpec } from './provider.js';
-import { distinctVersions, listVersions } from './preflight.js';
+import { didYouMeanPackage, distinctVersions, listVersions } from './preflight.js';
 import type { RootConstraint } from './roots.js';
 import { SolveError } from './task.js';
 
@@ -297,7 +297,7 @@ function renderConflict(provider: CandidateProvider, conflict: Conflict): string
   const broken = provider.candidatesOf(conflict.name).map((id) => provider.brokenReason(id)).find((reason) => reason !== undefined);
   if (broken !== undefined) lines.push(`some records of '${conflict.name}' are unusable (${broken})`);
   if (provider.candidatesOf(conflict.name).length === 0) {
-    lines.push(`no package named '${conflict.name}' is available (perhaps a missing channel)`);
+    lines.push(`no package named '${conflict.name}' is available (perhaps a missing channel)${didYouMeanPackage(conflict.name, provider.task)}`);
   } else if (culprits.length === 1) {
     lines.push(`no record of '${conflict.name}' matches; available versions: ${available}`);
   } else {

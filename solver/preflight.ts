@@ -4,6 +4,9 @@
  * tells "typo, missing channel or missing version" apart from a real conflict (the users'
  * most common complaint about conda's old UnsatisfiableError).
  */
+import { channelLabel } from '../channels/model/channel-label.js';
+import type { RepoDataRecord } from '../channels/model/package-record.js';
+import { similarNames } from '../channels/model/suggest.js';
 import { channelKey } from './candidates.js';
 import { isVirtualName, type CandidateProvider } from './provider.js';
 import type { RootConstraint } from './roots.js';
@@ -43,9 +46,7 @@ function missingName(name: string, root: RootConstraint, provider: CandidateProv
   }
   const channels = channelNames(provider, task);
   let message = `no package named '${name}' in ${channels} (perhaps a typo or a missing channel)`;
-  const similar = similarNames(name, task);
-  if (similar.length > 0) message += `; did you mean ${similar.map((n) => `'${n}'`).join(' or ')}?`;
-  return message;
+  return message + didYouMeanPackage(name, task);
 }
 
 function hintFor(failed: readonly string[], provider: CandidateProvider): string {
@@ -88,39 +89,19 @@ export function listVersions(versions: readonly string[]): string {
 }
 
 /**
- * Close names when the source can be listed (a Map): same name up to `-`/`_`/case, or one
- * or two edits away. A lookup function cannot be listed, so it gets no suggestions.
+ * `; did you mean 'x' (channel)?` for a name no channel has: close names (case, `-`/`_`,
+ * one or two edits) among the names the channels list, each with the channel that has it. A lookup function is listed through `task.knownNames`
+ * (the channel index lists names without building records); without it, no suggestions.
  */
-function similarNames(name: string, task: SolverTask): string[] {
-  if (typeof task.available === 'function') return [];
-  const norm = (s: string): string => s.toLowerCase().replace(/[-_.]/g, '');
-  const target = norm(name);
-  const limit = name.length <= 4 ? 1 : 2;
-  const scored: [number, string][] = [];
-  for (const candidate of task.available.keys()) {
-    if (candidate === name) continue;
-    const distance = norm(candidate) === target ? 0 : editDistance(name, candidate, limit);
-    if (distance <= limit) scored.push([distance, candidate]);
-  }
-  scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
-  return scored.slice(0, 3).map(([, candidate]) => candidate);
-}
-
-/** Levenshtein distance, giving up (returning limit+1) once it exceeds `limit`. */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-      current.push(value);
-      rowMin = Math.min(rowMin, value);
-    }
-    if (rowMin > limit) return limit + 1;
-    previous = current;
-  }
-  return previous[b.length] ?? limit + 1;
+export function didYouMeanPackage(name: string, task: SolverTask): string {
+  if (isVirtualName(name)) return '';
+  const names = typeof task.available === 'function' ? task.knownNames?.() : task.available.keys();
+  if (names === undefined) return '';
+  const records = typeof task.available === 'function' ? task.available : (n: string) => (task.available as ReadonlyMap<string, readonly RepoDataRecord[]>).get(n) ?? [];
+  const similar = similarNames(name, names).map((candidate) => {
+    // Only the few suggested names are looked up; a sharded channel answers [] for a name not fetched.
+    const first = records(candidate)[0];
+    return first === undefined ? `'${candidate}'` : `'${candidate}' (${channelLabel(first.channel)})`;
+  });
+  return similar.length > 0 ? `; did you mean ${similar.join(' or ')}?` : '';
 }

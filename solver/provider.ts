@@ -71,7 +71,8 @@ export class CandidateProvider {
   private readonly allowedRecords = new Map<string, readonly RepoDataRecord[]>();
   private readonly tieBreak: TieBreak;
 
-  constructor(private readonly task: SolverTask) {
+  /** The task is read by the explanations too (channel names for "did you mean"). */
+  constructor(readonly task: SolverTask) {
     const available = task.available;
     this.lookup = typeof available === 'function' ? available : (name) => available.get(name) ?? [];
     for (const record of task.installed ?? []) this.addFavored(record, 1);

@@ -57,6 +57,8 @@ export interface SolverTask {
   readonly channels?: readonly string[];
   /** Aborts a long solve (checked between SAT calls, or every few hundred CDCL steps). */
   readonly signal?: AbortSignal;
+  /** Every name a function `available` can answer, only to suggest names for a missing one. */
+  readonly knownNames?: () => Iterable<string>;
 }
 
 export interface SolveResult {

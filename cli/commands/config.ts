@@ -5,7 +5,8 @@ import { TaipanError } from '../../channels/model/errors.js';
 import { editConfigFile, type ConfigEdit } from '../config/edit.js';
 import { loadConfig, readConfigFile, userConfigFile } from '../config/load.js';
 import { redactSetting } from '../config/redact.js';
-import { SETTINGS, isSettingName } from '../config/schema.js';
+import { SETTINGS, isSettingName, type SettingName } from '../config/schema.js';
+import { didYouMean } from '../../channels/model/suggest.js';
 import type { Output } from '../output.js';
 
 interface ConfigOptions {
@@ -40,13 +41,14 @@ export function registerConfigCommand(program: Command, output: Output): void {
     .action((options: ConfigOptions) => {
       const edit = editRequested(options);
       if (edit) {
+        checkSettingName(edit.key);
         editConfigFile(options.file ?? userConfigFile(), edit);
         return;
       }
       if (options.describe !== undefined) {
         const keys = typeof options.describe === 'string' ? [options.describe] : Object.keys(SETTINGS);
         for (const key of keys) {
-          if (!isSettingName(key)) throw new TaipanError('CONFIG', `unknown setting '${key}'`);
+          checkSettingName(key);
           output.text(`# ${key} (${SETTINGS[key].kind})\n#   ${SETTINGS[key].description}\n`);
         }
         return;
@@ -57,7 +59,7 @@ export function registerConfigCommand(program: Command, output: Output): void {
         return options.json ? output.json(sources) : output.text(Object.entries(sources).map(([f, v]) => `==> ${f} <==\n${stringify(v)}`).join('\n'));
       }
       if (options.get !== undefined) {
-        if (!isSettingName(options.get)) throw new TaipanError('CONFIG', `unknown setting '${options.get}'`);
+        checkSettingName(options.get);
         const entry = config.values[options.get] && { value: redactSetting(config.values[options.get]?.value) };
         if (options.json) return output.json({ get: entry ? { [options.get]: entry.value } : {} });
         if (entry) output.text(stringify({ [options.get]: entry.value }));
@@ -66,7 +68,7 @@ export function registerConfigCommand(program: Command, output: Output): void {
       const wanted = Array.isArray(options.show) ? options.show : Object.keys(SETTINGS);
       const shown: Record<string, unknown> = {};
       for (const key of wanted) {
-        if (!isSettingName(key)) throw new TaipanError('CONFIG', `unknown setting '${key}'`);
+        checkSettingName(key);
         shown[key] = redactSetting(config.values[key]?.value ?? null);
       }
       if (options.json) output.json(shown);
@@ -89,4 +91,11 @@ function editRequested(options: ConfigOptions): ConfigEdit | undefined {
   }
   if (options.removeKey) return { op: 'remove-key', key: options.removeKey };
   return undefined;
+}
+
+/** An unknown key is an error naming the closest setting (`chanels` → `channels`). */
+function checkSettingName(key: string): asserts key is SettingName {
+  if (isSettingName(key)) return;
+  const suggestion = didYouMean(key, Object.keys(SETTINGS));
+  throw new TaipanError('CONFIG', `unknown setting '${key}'${suggestion}`, { hint: 'see the settings with `taipan config --describe`' });
 }

@@ -8,7 +8,7 @@
  */
 import { isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import type { SourceLocation } from '../errors.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../../channels/model/suggest.js';
 
 export interface KeySpec {
   /**

@@ -9,7 +9,7 @@
  */
 import type { SourceLocation } from '../errors.js';
 import type { RecipeWarning } from '../format-context.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../../channels/model/suggest.js';
 
 export interface UnknownName {
   readonly name: string;

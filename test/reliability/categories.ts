@@ -15,5 +15,6 @@ import { server } from './cases/server.js';
 import { roundTrips } from './cases/round-trips.js';
 import { shippedArchives } from './cases/shipped-archives.js';
 import { activeEnvironment } from './cases/active-environment.js';
+import { interrupts } from './cases/interrupts.js';
 
-export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, names, channelTrust, server, roundTrips, shippedArchives, activeEnvironment];
+export const CATEGORIES: readonly Category[] = [httpFaults, processKills, concurrency, diskErrors, hostileArchives, hostileMetadata, secrets, linkScripts, ownedPaths, names, channelTrust, server, roundTrips, shippedArchives, activeEnvironment, interrupts];

@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { closestName, editDistance } from '../../../recipes/keys/suggest.js';
+import { closestName, editDistance } from '../../../channels/model/suggest.js';
 import type { RecipeWarning } from '../../../recipes/format-context.js';
 import { namesInPython } from '../../../recipes/python-expr.js';
 import { renderRecipeSync } from '../../../recipes/render.js';

@@ -145,7 +145,7 @@ describe.each<BackendName>(['cdcl', 'logic-solver'])('solver scenarios (%s backe
     const available = repo(rec('numpy 1.0'));
     const error = await solveError({ specs: ['nmupy'], available, channels: ['defaults'] });
     expect(error.code).toBe('PACKAGE_NOT_FOUND');
-    expect(error.message).toMatchInlineSnapshot(`"no package named 'nmupy' in channel 'defaults' (perhaps a typo or a missing channel); did you mean 'numpy'?"`);
+    expect(error.message).toMatchInlineSnapshot(`"no package named 'nmupy' in channel 'defaults' (perhaps a typo or a missing channel); did you mean 'numpy' (test)?"`);
   });
 
   test('missing version lists the versions that exist', async () => {
