@@ -48,7 +48,7 @@ export async function applyTransaction(output: Output, request: ApplyRequest): P
         fetchCount = event.plan.fetch.length;
         meter = undefined;
         total = event.plan.solved.plan.link.length;
-        if (!options.json) output.text(planTable(prefix, event.plan.solved.plan));
+        if (!options.json) output.text(planTable(prefix, event.plan.solved.plan, event.plan.fetch));
         return;
       case 'lock-wait':
         return output.warn(lockWaitMessage(prefix, event.holder));
