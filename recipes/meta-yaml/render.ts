@@ -40,7 +40,7 @@ export function renderMetaYaml(ctx: FormatContext): RenderedOutput[] {
   const raw = readFileSync(file, 'utf8');
   const buildSh = readIfExists(path.join(ctx.recipeDir, 'build.sh'));
   const bldBat = readIfExists(path.join(ctx.recipeDir, 'bld.bat'));
-  const keys = [...ctx.config.values.keys()];
+  const keys = [...ctx.config.values.keys(), 'target_platform'];
   const candidates = new Set([...usedVarsInMetaText(keys, raw), ...xxKeys(keys, raw), ...usedVarsInShell(keys, buildSh), ...usedVarsInBatch(keys, bldBat)]);
   const variants = explodeVariants(ctx.config, candidates);
   const seen = new Set<string>();
@@ -250,6 +250,9 @@ function draftsOf(
       scriptTexts.push([body, script.file.endsWith('.bat') ? 'bat' : 'sh']);
     }
     for (const [body, kind] of scriptTexts) for (const k of kind === 'sh' ? usedVarsInShell(keys, body) : usedVarsInBatch(keys, body)) used.add(k);
+    // conda-build's get_used_vars always adds target_platform (unless noarch) and channel_targets.
+    if (noarch === undefined) used.add('target_platform');
+    used.add('channel_targets');
     const out: Record<string, VariantValue> = {};
     for (const k of [...used].sort()) if (variant[k] !== undefined) out[k] = variant[k]!;
     return out;
