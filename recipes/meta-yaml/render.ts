@@ -29,6 +29,7 @@ import { asBool, asInt, asMap, asString, asStrings, isMapValue, runExportsOf, sc
 const OUTPUT_RE = /^ +- +(?:name|type):.+?(?=^\w|(?![\s\S])|^ +- +(?:name|type))/gms;
 const REQUIREMENTS_BLOCK_RE = /requirements:[\s\S]+?(?=^\w|(?![\s\S])|^\s+-\s(?:name|type))/gm;
 const reqNames = (v: Plain | undefined): string[] => asStrings(v).map((r) => (r.split(/\s+/)[0] ?? '').replace(/-/g, '_'));
+const PIN_SUBPACKAGE_RE = /\{\{\s*pin_subpackage\(\s*['"]([^'"]+)['"][^}]*\}\}/g;
 const OUTPUTS_BLOCK_RE = /^outputs:[\s\S]*?(?=^\w|(?![\s\S]))/m;
 
 function readIfExists(file: string): string {
@@ -41,7 +42,7 @@ export function renderMetaYaml(ctx: FormatContext): RenderedOutput[] {
   const buildSh = readIfExists(path.join(ctx.recipeDir, 'build.sh'));
   const bldBat = readIfExists(path.join(ctx.recipeDir, 'bld.bat'));
   const keys = [...ctx.config.values.keys(), 'target_platform'];
-  const candidates = new Set([...usedVarsInMetaText(keys, raw), ...xxKeys(keys, raw), ...usedVarsInShell(keys, buildSh), ...usedVarsInBatch(keys, bldBat)]);
+  const candidates = new Set([...usedVarsInMetaText(keys, raw.replace(PIN_SUBPACKAGE_RE, '$1')), ...xxKeys(keys, raw), ...usedVarsInShell(keys, buildSh), ...usedVarsInBatch(keys, bldBat)]);
   const variants = explodeVariants(ctx.config, candidates);
   const seen = new Set<string>();
   const results: RenderedOutput[] = [];
@@ -234,6 +235,9 @@ function draftsOf(
   ): Record<string, VariantValue> => {
     // conda-build's _get_used_vars_meta_yaml: a key seen only in requirements counts unless
     // it is a bare run requirement that is not also a build/host one.
+    // conda-build scans the output's rendered text, where `pin_subpackage('x')` is still the bare
+    // name `x`: a requirement line like any other.
+    text = text.replace(PIN_SUBPACKAGE_RE, '$1');
     const used = usedVarsInMetaText(keys, text.replace(REQUIREMENTS_BLOCK_RE, ''));
     const buildHost = new Set([...reqNames(reqs.build), ...reqNames(reqs.host)]);
     const runOnly = new Set(asStrings(reqs.run).filter((r) => !r.includes(' ')));
