@@ -87,6 +87,30 @@ export function entryOf(o: RenderedOutput): CorpusEntry {
   };
 }
 
+/** An output as `taipan render --json` prints it, in the oracle's shape. */
+export function entryOfRenderJson(d: {
+  package: { name: string; version: string };
+  build: { number: number; string: string; noarch?: 'python' | 'generic'; skip: boolean };
+  requirements: { build: string[]; host: string[]; run: string[]; run_constraints: string[] };
+  tests: RenderedOutput['tests'];
+  build_configuration: { variant: Record<string, string> };
+}): CorpusEntry {
+  return entryOf({
+    name: d.package.name,
+    version: d.package.version,
+    build: { ...d.build, script: [], scriptEnv: {}, entryPoints: [] },
+    requirements: { ...d.requirements, runConstraints: d.requirements.run_constraints },
+    tests: d.tests,
+    variant: d.build_configuration.variant,
+  } as unknown as RenderedOutput);
+}
+
+/** The oracle's outputs for one feedstock and platform (undefined when conda-build timed out). */
+export function oracleOutputs(root: string, feedstock: string, platform: string): CorpusEntry[] | undefined {
+  const p = readOracle(root, feedstock)[platform];
+  return p?.status === 'ok' ? p.outputs ?? [] : undefined;
+}
+
 const key = (e: CorpusEntry): string => `${e.name} ${e.version} ${e.build_string}`;
 
 /**
@@ -98,8 +122,12 @@ function sameSpec(oracle: string, ours: string, siblings: readonly CorpusEntry[]
   const a = normalizeSpec(oracle);
   const b = normalizeSpec(ours);
   if (a === b) return true;
-  if (!a.includes(' ')) return siblings.some((s) => s.name === a && b === `${s.name} ${s.version} ${s.build_string}`);
-  return false;
+  // When that name is also a variant key, insert_variant_versions then pins it to the
+  // variant's value (`zlib` → `zlib 1.*`).
+  const name = a.split(' ')[0]!;
+  const rest = a.slice(name.length).trim();
+  if (rest !== '' && !/^[\w.]+\.\*$/.test(rest)) return false;
+  return siblings.some((s) => s.name === name && b === `${s.name} ${s.version} ${s.build_string}`);
 }
 
 function firstListDifference(label: string, oracle: readonly string[], ours: readonly string[], siblings: readonly CorpusEntry[]): string | undefined {
