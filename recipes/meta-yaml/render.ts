@@ -235,9 +235,6 @@ function draftsOf(
   ): Record<string, VariantValue> => {
     // conda-build's _get_used_vars_meta_yaml: a key seen only in requirements counts unless
     // it is a bare run requirement that is not also a build/host one.
-    // conda-build scans the output's rendered text, where `pin_subpackage('x')` is still the bare
-    // name `x`: a requirement line like any other.
-    text = text.replace(PIN_SUBPACKAGE_RE, '$1');
     const used = usedVarsInMetaText(keys, text.replace(REQUIREMENTS_BLOCK_RE, ''));
     const buildHost = new Set([...reqNames(reqs.build), ...reqNames(reqs.host)]);
     const runOnly = new Set(asStrings(reqs.run).filter((r) => !r.includes(' ')));
@@ -304,7 +301,10 @@ function draftsOf(
     const runExports = runExportsOf(ob.run_exports ?? (isTop ? undefined : o.run_exports));
     const buildString = asString(ob.string);
     const sectioned = outputTexts.length === outputs.length && rawOutputTexts.length === outputs.length;
-    const text = isTop || !sectioned ? selectedRaw : `${topText}\n${outputTexts[index!]}`;
+    // conda-build scans an output's rendered text, where `pin_subpackage('x')` is still the
+    // bare name `x` (a requirement line like any other), after the raw top-level text.
+    const rendered = (t: string): string => t.replace(PIN_SUBPACKAGE_RE, '$1');
+    const text = isTop || !sectioned ? rendered(selectedRaw) : `${topText}\n${rendered(outputTexts[index!]!)}`;
     const rawText = isTop || !sectioned ? raw : `${rawTopText}\n${rawOutputTexts[index!]}`;
     const files = isTop || o.files === undefined ? undefined : isMapValue(o.files) ? { include: asStrings(o.files.include), exclude: asStrings(o.files.exclude) } : { include: asStrings(o.files), exclude: [] };
     return {
