@@ -68,7 +68,10 @@ function renderVariant(ctx: FormatContext, raw: string, variant: Variant, script
   const file = ctx.recipePath;
   const strVariant = stringVariant(variant);
   const ns = selectorNamespace({ targetPlatform: ctx.targetPlatform, buildPlatform: ctx.buildPlatform, variant: strVariant, env: ctx.env });
-  const template = rewritePythonJinja(raw);
+  // conda-build's FilteredLoader applies the `# [selector]` lines before Jinja sees the text,
+  // so a template on a line another platform's selector removes is never evaluated.
+  const unknownNames: { name: string; expression: string; loc: SourceLocation }[] = [];
+  const template = rewritePythonJinja(selectLines(raw, ns, file, 0, (name, expression, loc) => unknownNames.push({ name, expression, loc })));
   const renderText = (pkg: PackageInfo | undefined): { text: string; context: Record<string, unknown> } => {
     const buildVars = buildEnvVars({ targetPlatform: ctx.targetPlatform, buildPlatform: ctx.buildPlatform, recipeDir: ctx.recipeDir, variant: strVariant, pkg });
     // conda-build's context: the build environment's variables, the selector names, then the
@@ -102,10 +105,12 @@ function renderVariant(ctx: FormatContext, raw: string, variant: Variant, script
   const { text: rendered, context: jinjaContext } = pass;
   const known = new Set([...Object.keys(jinjaContext), ...ctx.config.values.keys(), ...ctx.config.extras.keys()]);
   const suggestions = [...Object.keys(platformFlags(ctx.targetPlatform)), ...Object.keys(jinjaContext).filter((k) => !(k in ctx.env)), ...ctx.config.values.keys()];
-  const selected = selectLines(rendered, ns, file, 0, (name, expression, loc) => {
-    const warning = known.has(name) ? undefined : unknownNameWarning({ name, expression, loc }, 'meta.yaml', suggestions);
+  for (const unknown of unknownNames) {
+    const warning = known.has(unknown.name) ? undefined : unknownNameWarning(unknown, 'meta.yaml', suggestions);
     if (warning) ctx.warn(warning);
-  });
+  }
+  // Selectors a template wrote (`{{ x }}  # [linux]` keeps its comment through Jinja).
+  const selected = selectLines(rendered, ns, file);
   const doc = parseYaml(selected, raw, file);
   // conda-build renders and builds past an unknown key (only `conda build --check` rejects it).
   doc.checkKeys(META_ROOT, (problem) => ctx.warn(problem));

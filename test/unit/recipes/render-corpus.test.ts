@@ -15,7 +15,7 @@ const ROOT = sharedPath('fixtures', 'recipes-corpus');
 const PINNING = sharedPath('fixtures', 'recipes', 'pinning', 'conda_build_config.yaml');
 
 /** Platform renders (of 323 with an oracle) that agree today; raise it as the renderer improves. */
-const AGREEING_AT_LEAST = 180;
+const AGREEING_AT_LEAST = 188;
 
 const built = existsSync(path.join(path.dirname(CLI), 'commands', 'render.js'));
 
