@@ -19,6 +19,8 @@ import { pinMarker } from './pins.js';
 import { subdirArch } from './platform-vars.js';
 import type { Variant } from './variant-config.js';
 import { shortVersion } from './hash.js';
+import { pythonStrFilters } from './meta-yaml/python-jinja.js';
+import { ensureValidSpec } from './meta-yaml/variant-versions.js';
 
 export type RecipeFlavor = 'meta.yaml' | 'recipe.yaml';
 
@@ -72,6 +74,8 @@ export function createJinja(flavor: RecipeFlavor): JinjaEngine {
     const v = state.variant[key];
     return v === undefined ? undefined : String(v);
   };
+  // conda-build passes `name version` through ensure_valid_spec (`gcc_linux-64 15.*`).
+  const withVersion = (name: string, version: string | undefined): string => (!version ? name : flavor === 'meta.yaml' ? ensureValidSpec(`${name} ${version}`) : `${name} ${version}`);
   const osName = (): string => state.targetPlatform.split('-')[0] ?? 'linux';
 
   env.addGlobal('compiler', (...args: unknown[]) => {
@@ -79,7 +83,7 @@ export function createJinja(flavor: RecipeFlavor): JinjaEngine {
     const name = variantValue(`${lang}_compiler`) ?? DEFAULT_COMPILERS[osName()]?.[lang] ?? lang;
     const version = variantValue(`${lang}_compiler_version`);
     state.touched.add('target_platform');
-    return `${name}_${state.targetPlatform}${version ? ` ${version}` : ''}`;
+    return withVersion(`${name}_${state.targetPlatform}`, version);
   });
   env.addGlobal('stdlib', (...args: unknown[]) => {
     const lang = str(kwargs(args).positional[0]);
@@ -87,7 +91,7 @@ export function createJinja(flavor: RecipeFlavor): JinjaEngine {
     const version = variantValue(`${lang}_stdlib_version`);
     state.touched.add('target_platform');
     if (!name) return '';
-    return `${name}_${state.targetPlatform}${version ? ` ${version}` : ''}`;
+    return withVersion(`${name}_${state.targetPlatform}`, version);
   });
   env.addGlobal('cdt', (...args: unknown[]) => {
     const name = str(kwargs(args).positional[0]);
@@ -120,6 +124,8 @@ export function createJinja(flavor: RecipeFlavor): JinjaEngine {
   env.addGlobal('load_file_regex', () => null);
   env.addGlobal('match', (value: unknown, spec: unknown) => matchVersion(str(value), str(spec)));
   env.addFilter('version_to_buildstring', (value: unknown) => shortVersion(str(value), 2));
+  // Python's str methods and `%` formatting, reached through rewritePythonJinja's filters.
+  for (const [name, fn] of Object.entries(pythonStrFilters)) env.addFilter(name, (value: unknown, ...args: unknown[]) => fn(str(value), ...args.map(plain)));
   return { env, state };
 }
 

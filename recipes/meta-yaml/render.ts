@@ -11,6 +11,9 @@ import { finalizeDrafts, specName, type OutputDraft } from '../draft.js';
 import type { HashInputValue } from '../hash.js';
 import type { FormatContext } from '../format-context.js';
 import { envObject } from '../jinja-env.js';
+import { rewritePythonJinja } from './python-jinja.js';
+import { insertVariantVersions } from './variant-versions.js';
+import { buildEnvVars, fillPackageHash, type PackageInfo } from './build-env.js';
 import { checkKeys, sectionOf, type KeyProblem, type KeyTable } from '../keys/table.js';
 import { unknownNameWarning } from '../keys/unknown-names.js';
 import { platformFlags } from '../platform-vars.js';
@@ -26,6 +29,7 @@ import { asBool, asInt, asMap, asString, asStrings, isMapValue, runExportsOf, sc
 const OUTPUT_RE = /^ +- +(?:name|type):.+?(?=^\w|(?![\s\S])|^ +- +(?:name|type))/gms;
 const REQUIREMENTS_BLOCK_RE = /requirements:[\s\S]+?(?=^\w|(?![\s\S])|^\s+-\s(?:name|type))/gm;
 const reqNames = (v: Plain | undefined): string[] => asStrings(v).map((r) => (r.split(/\s+/)[0] ?? '').replace(/-/g, '_'));
+const PIN_SUBPACKAGE_RE = /\{\{\s*pin_subpackage\(\s*['"]([^'"]+)['"][^}]*\}\}/g;
 const OUTPUTS_BLOCK_RE = /^outputs:[\s\S]*?(?=^\w|(?![\s\S]))/m;
 
 function readIfExists(file: string): string {
@@ -37,8 +41,8 @@ export function renderMetaYaml(ctx: FormatContext): RenderedOutput[] {
   const raw = readFileSync(file, 'utf8');
   const buildSh = readIfExists(path.join(ctx.recipeDir, 'build.sh'));
   const bldBat = readIfExists(path.join(ctx.recipeDir, 'bld.bat'));
-  const keys = [...ctx.config.values.keys()];
-  const candidates = new Set([...usedVarsInMetaText(keys, raw), ...xxKeys(keys, raw), ...usedVarsInShell(keys, buildSh), ...usedVarsInBatch(keys, bldBat)]);
+  const keys = [...ctx.config.values.keys(), 'target_platform'];
+  const candidates = new Set([...usedVarsInMetaText(keys, raw.replace(PIN_SUBPACKAGE_RE, '$1')), ...xxKeys(keys, raw), ...usedVarsInShell(keys, buildSh), ...usedVarsInBatch(keys, bldBat)]);
   const variants = explodeVariants(ctx.config, candidates);
   const seen = new Set<string>();
   const results: RenderedOutput[] = [];
@@ -64,36 +68,49 @@ function renderVariant(ctx: FormatContext, raw: string, variant: Variant, script
   const file = ctx.recipePath;
   const strVariant = stringVariant(variant);
   const ns = selectorNamespace({ targetPlatform: ctx.targetPlatform, buildPlatform: ctx.buildPlatform, variant: strVariant, env: ctx.env });
-  const environ = envObject(ctx.env);
-  // Jinja sees the selector names, then the variant as strings (conda-build's context
-  // processor overrides the int-converted selector values: `gcc_maj_ver|int` in recipes).
-  const jinjaContext: Record<string, unknown> = {
-    ...ns,
-    ...strVariant,
-    ...languageVersions(strVariant),
-    environ,
-    os: { environ, sep: ctx.targetPlatform.startsWith('win-') ? '\\' : '/' },
-    RECIPE_DIR: ctx.recipeDir,
-    CONDA_BUILD_STATE: 'RENDER',
+  // conda-build's FilteredLoader applies the `# [selector]` lines before Jinja sees the text,
+  // so a template on a line another platform's selector removes is never evaluated.
+  const unknownNames: { name: string; expression: string; loc: SourceLocation }[] = [];
+  const template = rewritePythonJinja(selectLines(raw, ns, file, 0, (name, expression, loc) => unknownNames.push({ name, expression, loc })));
+  const renderText = (pkg: PackageInfo | undefined): { text: string; context: Record<string, unknown> } => {
+    const buildVars = buildEnvVars({ targetPlatform: ctx.targetPlatform, buildPlatform: ctx.buildPlatform, recipeDir: ctx.recipeDir, variant: strVariant, pkg });
+    // conda-build's context: the build environment's variables, the selector names, then the
+    // variant as strings (overriding the int-converted selector values: `gcc_maj_ver|int`);
+    // `environ` is the process environment updated with the build variables, `os.environ`
+    // the process environment alone.
+    const context: Record<string, unknown> = {
+      ...buildVars,
+      ...ns,
+      ...strVariant,
+      environ: envObject({ ...ctx.env, ...buildVars }),
+      os: { environ: envObject(ctx.env), sep: ctx.targetPlatform.startsWith('win-') ? '\\' : '/', path: osPath(ctx.targetPlatform) },
+    };
+    try {
+      return { text: ctx.engine.env.renderStr(template, context), context };
+    } catch (error) {
+      const m = /\(in [^:)]*:(\d+)\)/.exec(error instanceof Error ? error.message : '');
+      const line = m ? Number(m[1]) : undefined;
+      const text = line !== undefined ? raw.split(/\r?\n/)[line - 1]?.trim() : undefined;
+      throw recipeError({ file, ...(line !== undefined ? { line } : {}) }, `Jinja error: ${cleanEngineMessage(error)}${text ? ` in '${text}'` : ''}`, { cause: error });
+    }
   };
   ctx.engine.state.variant = variant;
   ctx.engine.state.targetPlatform = ctx.targetPlatform;
   ctx.engine.state.buildPlatform = ctx.buildPlatform;
-  let rendered: string;
-  try {
-    rendered = ctx.engine.env.renderStr(raw, jinjaContext);
-  } catch (error) {
-    const m = /\(in [^:)]*:(\d+)\)/.exec(error instanceof Error ? error.message : '');
-    const line = m ? Number(m[1]) : undefined;
-    const text = line !== undefined ? raw.split(/\r?\n/)[line - 1]?.trim() : undefined;
-    throw recipeError({ file, ...(line !== undefined ? { line } : {}) }, `Jinja error: ${cleanEngineMessage(error)}${text ? ` in '${text}'` : ''}`, { cause: error });
-  }
+  // PKG_NAME, PKG_VERSION and PKG_BUILDNUM come from the recipe itself: conda-build renders
+  // again once a first pass has given them.
+  const needsPkg = /\bPKG_(?:NAME|VERSION|BUILDNUM)\b/.test(raw);
+  let pass = renderText(needsPkg ? { name: 'PKG_NAME', version: 'PKG_VERSION', buildNumber: '0' } : undefined);
+  if (needsPkg) pass = renderText(packageInfoOf(selectLines(pass.text, ns, file)));
+  const { text: rendered, context: jinjaContext } = pass;
   const known = new Set([...Object.keys(jinjaContext), ...ctx.config.values.keys(), ...ctx.config.extras.keys()]);
   const suggestions = [...Object.keys(platformFlags(ctx.targetPlatform)), ...Object.keys(jinjaContext).filter((k) => !(k in ctx.env)), ...ctx.config.values.keys()];
-  const selected = selectLines(rendered, ns, file, 0, (name, expression, loc) => {
-    const warning = known.has(name) ? undefined : unknownNameWarning({ name, expression, loc }, 'meta.yaml', suggestions);
+  for (const unknown of unknownNames) {
+    const warning = known.has(unknown.name) ? undefined : unknownNameWarning(unknown, 'meta.yaml', suggestions);
     if (warning) ctx.warn(warning);
-  });
+  }
+  // Selectors a template wrote (`{{ x }}  # [linux]` keeps its comment through Jinja).
+  const selected = selectLines(rendered, ns, file);
   const doc = parseYaml(selected, raw, file);
   // conda-build renders and builds past an unknown key (only `conda build --check` rejects it).
   doc.checkKeys(META_ROOT, (problem) => ctx.warn(problem));
@@ -107,21 +124,29 @@ function renderVariant(ctx: FormatContext, raw: string, variant: Variant, script
     targetPlatform: ctx.targetPlatform,
     hashInput: (draft) => condaBuildHashInput(draft, ctx.config),
     defaultBuildString: condaBuildString,
+    explicitBuildString: (draft, hash) => fillPackageHash(draft.buildString ?? '', hash),
   });
 }
 
-/** conda-build's PY_VER, NPY_VER, PERL_VER, R_VER, LUA_VER and CONDA_PY-style variables. */
-function languageVersions(variant: Record<string, string>): Record<string, string> {
-  const majorMinor = (v: string | undefined): string | undefined => (v ? (v.split(' ')[0] ?? '').split('.').slice(0, 2).join('.').replace(/\.\*$/, '') : undefined);
-  const out: Record<string, string> = {};
-  const py = majorMinor(variant.python);
-  if (py) Object.assign(out, { PY_VER: py, CONDA_PY: py.replace('.', ''), PY3K: py.startsWith('3.') ? '1' : '0' });
-  const np = majorMinor(variant.numpy);
-  if (np) Object.assign(out, { NPY_VER: np, CONDA_NPY: np.replace('.', '') });
-  if (variant.perl) out.PERL_VER = variant.perl;
-  if (variant.r_base) out.R_VER = variant.r_base;
-  if (variant.lua) out.LUA_VER = variant.lua;
-  return out;
+/** The name, version and build number a first render gives (conda-build's PKG_* variables). */
+function packageInfoOf(selected: string): PackageInfo {
+  const doc = parseDocument(selected, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false });
+  const meta = (doc.errors.length === 0 ? doc.toJS() : {}) as Plain;
+  const pkg = isMapValue(meta) ? asMap(meta.package) : {};
+  const build = isMapValue(meta) ? asMap(meta.build) : {};
+  return { name: asString(pkg.name) ?? '', version: asString(pkg.version) ?? '', buildNumber: asString(build.number)?.trim() || '0' };
+}
+
+/** The `os.path` functions recipes use on paths (POSIX or Windows, after the target). */
+function osPath(targetPlatform: string): Record<string, unknown> {
+  const p = targetPlatform.startsWith('win-') ? path.win32 : path.posix;
+  const s = (v: unknown): string => String(v ?? '');
+  return {
+    join: (...parts: unknown[]) => p.join(...parts.map(s)),
+    basename: (v: unknown) => p.basename(s(v)),
+    dirname: (v: unknown) => p.dirname(s(v)),
+    sep: p.sep,
+  };
 }
 
 interface ParsedMeta {
@@ -231,6 +256,9 @@ function draftsOf(
       scriptTexts.push([body, script.file.endsWith('.bat') ? 'bat' : 'sh']);
     }
     for (const [body, kind] of scriptTexts) for (const k of kind === 'sh' ? usedVarsInShell(keys, body) : usedVarsInBatch(keys, body)) used.add(k);
+    // conda-build's get_used_vars always adds target_platform (unless noarch) and channel_targets.
+    if (noarch === undefined) used.add('target_platform');
+    used.add('channel_targets');
     const out: Record<string, VariantValue> = {};
     for (const k of [...used].sort()) if (variant[k] !== undefined) out[k] = variant[k]!;
     return out;
@@ -250,8 +278,7 @@ function draftsOf(
           scriptEnv: scriptEnvOf(build.script_env, ctx.env),
           sources,
           requirements: {
-            build: xxToVariant(asStrings(topReqs.build), variant),
-            host: xxToVariant(asStrings(topReqs.host), variant),
+            ...withVariantVersions(topReqs, variant),
             ignoreRunExports: { byName: asStrings(build.ignore_run_exports), fromPackage: asStrings(build.ignore_run_exports_from) },
           },
           usedVariant: { ...usedFor(topText, rawTopText, topScript, true, topReqs, undefined), target_platform: ctx.targetPlatform },
@@ -279,7 +306,10 @@ function draftsOf(
     const runExports = runExportsOf(ob.run_exports ?? (isTop ? undefined : o.run_exports));
     const buildString = asString(ob.string);
     const sectioned = outputTexts.length === outputs.length && rawOutputTexts.length === outputs.length;
-    const text = isTop || !sectioned ? selectedRaw : `${topText}\n${outputTexts[index!]}`;
+    // conda-build scans an output's rendered text, where `pin_subpackage('x')` is still the
+    // bare name `x` (a requirement line like any other), after the raw top-level text.
+    const rendered = (t: string): string => t.replace(PIN_SUBPACKAGE_RE, '$1');
+    const text = isTop || !sectioned ? rendered(selectedRaw) : `${topText}\n${rendered(outputTexts[index!]!)}`;
     const rawText = isTop || !sectioned ? raw : `${rawTopText}\n${rawOutputTexts[index!]}`;
     const files = isTop || o.files === undefined ? undefined : isMapValue(o.files) ? { include: asStrings(o.files.include), exclude: asStrings(o.files.exclude) } : { include: asStrings(o.files), exclude: [] };
     return {
@@ -295,9 +325,7 @@ function draftsOf(
       // The top-level build's work folder carries the sources to every output.
       sources: topCache && !isTop ? [] : sources,
       requirements: {
-        build: xxToVariant(asStrings(reqs.build), variant),
-        host: xxToVariant(asStrings(reqs.host), variant),
-        run: xxToHostPin(asStrings(reqs.run)),
+        ...withVariantVersions(reqs, variant),
         runConstraints: asStrings(reqs.run_constrained),
         runExports,
         ignoreRunExports: { byName: asStrings(ob.ignore_run_exports), fromPackage: asStrings(ob.ignore_run_exports_from) },
@@ -312,6 +340,13 @@ function draftsOf(
   };
   if (outputs.length === 0) return [make({}, null)];
   return outputs.filter((o) => (asString(o.type) ?? 'conda').startsWith('conda')).map((o) => make(o, outputs.indexOf(o)));
+}
+
+/** Build, host and run lists with `x.x` and bare variant keys completed as conda-build does. */
+function withVariantVersions(reqs: PlainMap, variant: Variant): { build: string[]; host: string[]; run: string[] } {
+  const lists = { build: xxToVariant(asStrings(reqs.build), variant), host: xxToVariant(asStrings(reqs.host), variant), run: xxToHostPin(asStrings(reqs.run)) };
+  insertVariantVersions(lists, variant);
+  return lists;
 }
 
 const BUILD_STRING_EXCLUDES = ['python', 'r_base', 'perl', 'lua'];
