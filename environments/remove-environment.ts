@@ -8,7 +8,7 @@
 import { lstat, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../channels/model/errors.js';
-import { condaMetaDir } from './prefix/prefix-record.js';
+import { condaMetaDir } from './prefix/prefix-files.js';
 import { listEnvironments, unregisterEnvironment } from './registry.js';
 
 /** What a removal is judged against. */

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TaipanError } from '../../channels/model/errors.js';
 import { writeJsonAtomically } from '../../channels/util/fs.js';
-import { condaMetaDir } from '../prefix/prefix-record.js';
+import { condaMetaDir } from '../prefix/prefix-files.js';
 
 interface StateFile {
   env_vars?: Record<string, string>;

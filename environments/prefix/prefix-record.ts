@@ -53,7 +53,6 @@ export interface PrefixRecord extends RepoDataRecord {
   readonly requested_spec: string;
 }
 
-export { condaMetaDir } from './prefix-files.js';
 
 export function prefixRecordFileName(record: Pick<RepoDataRecord, 'name' | 'version' | 'build'>): string {
   return `${record.name}-${record.version}-${record.build}.json`;

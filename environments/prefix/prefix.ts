@@ -1,8 +1,8 @@
 /**
  * A prefix as a command sees it: opened once (the path made absolute, an interrupted
- * transaction repaired explicitly, under the lock), the owner of every path of its own
- * (conda-meta, history, pinned, lock, and the check of paths payload may not touch), and
- * its records read once per command instead of once per reader.
+ * transaction repaired explicitly, under the lock), and its records read once per command
+ * instead of once per reader. Its own paths are named in prefix-files.ts, the check of
+ * paths payload may not touch is prefix-paths.ts.
  *
  * Reading never writes: the repair that used to hide inside the record reader happens here,
  * when the prefix is opened, and a transaction forgets the records it changes.
@@ -10,8 +10,6 @@
 import path from 'node:path';
 import { holdsPrefixLock } from '../lock.js';
 import { hasInterruptedTransaction, recoverPrefix } from '../transaction/recover.js';
-import { condaMetaDir, historyFile, pinnedFile, prefixLockPath } from './prefix-files.js';
-import { PrefixPathGuard } from './prefix-paths.js';
 import { isEnvironment, readPrefixRecords, type PrefixRecord } from './prefix-record.js';
 
 /** Records read in this process, by absolute prefix; dropped whenever a transaction may change them. */
@@ -34,22 +32,6 @@ export class Prefix {
     return prefix;
   }
 
-  get condaMeta(): string {
-    return condaMetaDir(this.path);
-  }
-
-  get history(): string {
-    return historyFile(this.path);
-  }
-
-  get pinned(): string {
-    return pinnedFile(this.path);
-  }
-
-  get lock(): string {
-    return prefixLockPath(this.path);
-  }
-
   /** A prefix is an environment when it has conda-meta/ (conda's own test). */
   isEnvironment(): Promise<boolean> {
     return isEnvironment(this.path);
@@ -64,11 +46,6 @@ export class Prefix {
       read.catch(() => recordsRead.delete(this.path));
     }
     return read.then((records) => [...records]);
-  }
-
-  /** The check of paths written into or removed from this prefix (one per transaction). */
-  pathGuard(): PrefixPathGuard {
-    return new PrefixPathGuard(this.path);
   }
 }
 

@@ -7,7 +7,8 @@
 import path from 'node:path';
 import { messagesPath, runLinkScript, takeMessages } from '../link/link-scripts.js';
 import type { Promotion } from '../link/clobber.js';
-import { condaMetaDir, prefixRecordFileName, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
+import { prefixRecordFileName, readPrefixRecords, type PrefixRecord } from '../prefix/prefix-record.js';
+import { condaMetaDir } from '../prefix/prefix-files.js';
 import { removeEmptyParents, type Journal } from './journal.js';
 import { writeRecord, type Notice } from './link-step.js';
 import { pathExists } from '../../channels/util/fs.js';
